@@ -1,0 +1,18 @@
+/**
+ * Every test tier runs in `npm test`, cheapest first (see __tests__/support/tier-sequencer.js):
+ * constructs, emulator conformance, engine, command-line tool, handler, Terraform validate, Terraform apply.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  },
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/setup.ts'],
+  testSequencer: '<rootDir>/__tests__/support/tier-sequencer.js',
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  snapshotSerializers: [],
+};
