@@ -1,0 +1,74 @@
+/**
+ * The admin path (`/_emulator/...`) on the same endpoint as the AWS APIs: the call log, the
+ * state, root-credential seeding, reset and faults. It is never logged, signed or faulted, so
+ * tests in any process can inspect and steer the emulator with plain HTTP.
+ */
+import { z } from 'zod';
+
+import type { RawResponse } from '../model/service';
+import { stateToJson } from '../scenario/load';
+import type { EmulatorCore } from './core';
+
+const faultsSchema = z
+  .object({
+    seed: z.number().int(),
+    latencyMs: z.number().min(0),
+    errorRate: z.number().min(0).max(1),
+    throttleRate: z.number().min(0).max(1),
+    rateLimits: z.record(z.string(), z.number().positive()),
+    sessionLifetimeSeconds: z.number().int().min(0),
+  })
+  .partial()
+  .strict();
+
+export function handleAdmin(core: EmulatorCore, method: string, rawPath: string, body: string): RawResponse {
+  const route = `${method} ${rawPath.replace(/\/+$/, '')}`;
+  if (route === 'GET /_emulator/calls') return json(200, { calls: core.log.all() });
+  if (route === 'DELETE /_emulator/calls') {
+    core.log.clear();
+    return { status: 204, headers: {}, body: '' };
+  }
+  if (route === 'GET /_emulator/state') return json(200, stateToJson(core.state));
+  if (route === 'POST /_emulator/reset') {
+    core.reset();
+    return { status: 204, headers: {}, body: '' };
+  }
+  if (route === 'PUT /_emulator/faults') {
+    const document = parseJson(body);
+    if (!document.ok) return json(400, { error: document.error });
+    const parsed = faultsSchema.safeParse(document.value);
+    if (!parsed.success) return json(400, { error: `invalid faults: ${z.prettifyError(parsed.error)}` });
+    core.setFaults(parsed.data);
+    return json(200, { faults: core.state.faults });
+  }
+  const root = /^PUT \/_emulator\/accounts\/([^/]+)\/root$/.exec(route);
+  if (root) {
+    const accountId = decodeURIComponent(root[1] ?? '');
+    const document = parseJson(body);
+    if (!document.ok) return json(400, { error: document.error });
+    try {
+      if (!core.setRootCredentials(accountId, document.value)) {
+        return json(404, { error: `unknown account ${accountId}` });
+      }
+    } catch (error) {
+      return json(400, { error: error instanceof Error ? error.message : String(error) });
+    }
+    return { status: 204, headers: {}, body: '' };
+  }
+  return json(404, { error: `no admin route ${route}` });
+}
+
+function parseJson(body: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch (error) {
+    return {
+      ok: false,
+      error: `body is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+function json(status: number, value: unknown): RawResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+}
