@@ -1,0 +1,5 @@
+export * from './centralized-root-access';
+export * from './desired-state';
+export * from './errors';
+export * from './provider-versions';
+export * from './root-restriction-policy';
