@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+
+import { UsageError } from './exit-codes';
+
+/** Where the desired-state document sits inside a file given to `--config`. */
+export interface ConfigDocument {
+  /** The file as named on the command line, for error lines. */
+  readonly file: string;
+  /** The desired-state document (unvalidated). */
+  readonly document: Record<string, unknown>;
+  /** Dotted path of the document inside the file (`enforcement` for a `root-access.config.json`), or ''. */
+  readonly prefix: string;
+}
+
+export type ReadFile = (path: string) => string;
+
+export const readUtf8File: ReadFile = (path) => readFileSync(path, 'utf8');
+
+/**
+ * Reads the file the cdktf app reads (`root-access.config.json`, whose `enforcement` section is a
+ * desired-state document) or a bare desired-state document. Told apart by their top-level keys,
+ * so one file serves the app and the tool.
+ */
+export function loadConfigFile(file: string, readFile: ReadFile = readUtf8File): ConfigDocument {
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${file}: ${describeFsError(error)}`);
+  }
+  const parsed = parseJson(text, file);
+  if (!isRecord(parsed)) {
+    throw new UsageError(`${file}: expected a JSON object at the top level, got ${kindOf(parsed)}`);
+  }
+  if ('targets' in parsed) {
+    return { file, document: parsed, prefix: '' };
+  }
+  if ('enforcement' in parsed) {
+    const section = parsed['enforcement'];
+    if (!isRecord(section)) {
+      throw new UsageError(
+        `${file}: enforcement: got ${kindOf(section)}; expected an object (a desired-state document)`,
+      );
+    }
+    return { file, document: section, prefix: 'enforcement' };
+  }
+  throw new UsageError(
+    `${file}: has neither "targets" (a desired-state document) nor "enforcement" (a root-access.config.json with a desired-state section); add one of them`,
+  );
+}
+
+/** JSON.parse, with the failure given as a line and column a user can jump to. */
+export function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    const reason = message.replace(/\s*in JSON at position \d+.*$/, '');
+    if (position?.[1] !== undefined) {
+      const { line, column } = lineAndColumn(text, Number(position[1]));
+      throw new UsageError(`${file}: line ${line}, column ${column}: malformed JSON: ${reason}`);
+    }
+    if (/end of JSON input/.test(message)) {
+      const { line, column } = lineAndColumn(text, text.length);
+      throw new UsageError(
+        `${file}: line ${line}, column ${column}: malformed JSON: unexpected end of input`,
+      );
+    }
+    throw new UsageError(`${file}: malformed JSON: ${reason}`);
+  }
+}
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return { line, column };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') {
+    return 'no such file';
+  }
+  if (code === 'EISDIR') {
+    return 'it is a directory';
+  }
+  if (code === 'EACCES') {
+    return 'permission denied';
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
