@@ -28,7 +28,7 @@ export function handleAdmin(core: EmulatorCore, method: string, rawPath: string,
     core.log.clear();
     return { status: 204, headers: {}, body: '' };
   }
-  if (route === 'GET /_emulator/state') return json(200, stateToJson(core.state));
+  if (route === 'GET /_emulator/state') return json(200, stateToJson(core.state, core.endpoint));
   if (route === 'POST /_emulator/reset') {
     core.reset();
     return { status: 204, headers: {}, body: '' };

@@ -44,6 +44,8 @@ type Authenticated =
 
 export class EmulatorCore {
   state: EmulatorState;
+  /** `http://127.0.0.1:PORT` once listening; services and the state dump build URLs from it. */
+  endpoint = 'http://127.0.0.1';
   readonly log = new CallLog();
   private readonly faults: FaultInjector;
   /**

@@ -1,0 +1,127 @@
+/**
+ * Starts the emulator in this process, on a loopback port, and returns a handle whose methods
+ * drive the admin path over HTTP (the same calls a test in another process would make).
+ */
+import type { AddressInfo } from 'node:net';
+
+import type { CallRecord, Faults } from './model/state';
+import { readScenarioFile } from './scenario/load';
+import { EmulatorCore } from './server/core';
+import { createEmulatorServer } from './server/http';
+import type { ServiceRegistry } from './server/router';
+import { defaultServices } from './server/services';
+
+export interface StartEmulatorOptions {
+  /** A scenario file path, or the scenario document itself. */
+  scenario: string | object;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Overrides on top of the scenario's faults; kept across resets. */
+  faults?: Partial<Faults>;
+  /** Replaces the default services; for tests of the transport itself. */
+  services?: ServiceRegistry;
+}
+
+export interface EmulatorCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface EmulatorAdmin {
+  calls(): Promise<CallRecord[]>;
+  clearCalls(): Promise<void>;
+  state(): Promise<unknown>;
+  setRootCredentials(accountId: string, root: unknown): Promise<void>;
+  reset(): Promise<void>;
+  setFaults(faults: Partial<Faults>): Promise<void>;
+}
+
+export interface RunningEmulator extends EmulatorAdmin {
+  /** `http://127.0.0.1:PORT` */
+  endpoint: string;
+  region: string;
+  /** An undeclared key: the emulator treats it as an administrator of the management account. */
+  managementCredentials: EmulatorCredentials;
+  stop(): Promise<void>;
+}
+
+/** Not declared by any scenario, so requests signed with it act as the management administrator. */
+export const MANAGEMENT_CREDENTIALS: EmulatorCredentials = {
+  accessKeyId: 'AKIAEMULATORADMIN001',
+  secretAccessKey: 'emulator-management-secret',
+};
+
+export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
+  const scenario =
+    typeof options.scenario === 'string' ? readScenarioFile(options.scenario) : options.scenario;
+  const core = new EmulatorCore({
+    scenario,
+    faults: options.faults,
+    services: options.services ?? defaultServices(),
+    onInternalError: (error) => {
+      process.stderr.write(
+        `emulator: service error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    },
+  });
+  const server = createEmulatorServer(core);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  core.endpoint = endpoint;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint,
+    region: core.state.region,
+    managementCredentials: { ...MANAGEMENT_CREDENTIALS },
+    ...emulatorAdmin(endpoint),
+    stop() {
+      stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets from SDK clients would otherwise hold the server (and jest) open.
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+/** The admin path of an emulator at `endpoint`, running in this process or another. */
+export function emulatorAdmin(endpoint: string): EmulatorAdmin {
+  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${endpoint}/_emulator/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`emulator admin ${method} ${path}: HTTP ${response.status} ${text}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+  return {
+    async calls() {
+      const body = (await call('GET', 'calls')) as { calls: CallRecord[] };
+      return body.calls;
+    },
+    async clearCalls() {
+      await call('DELETE', 'calls');
+    },
+    state: () => call('GET', 'state'),
+    async setRootCredentials(accountId, root) {
+      await call('PUT', `accounts/${encodeURIComponent(accountId)}/root`, root);
+    },
+    async reset() {
+      await call('POST', 'reset');
+    },
+    async setFaults(faults) {
+      await call('PUT', 'faults', faults);
+    },
+  };
+}
