@@ -193,10 +193,12 @@ export class CentralizedRootAccess extends Construct {
       });
     }
     const organizationDependency = this.organization !== undefined ? [this.organization] : [];
+    // An empty `depends_on` is valid Terraform but noise in every plan review; leave it out.
+    const afterOrganization = organizationDependency.length > 0 ? { dependsOn: organizationDependency } : {};
 
     this.features = new IamOrganizationsFeatures(this, 'Features', {
       enabledFeatures: [...(props.enabledFeatures ?? ROOT_ACCESS_FEATURES)],
-      dependsOn: organizationDependency,
+      ...afterOrganization,
     });
     this.organizationId = this.features.id;
 
@@ -225,7 +227,7 @@ export class CentralizedRootAccess extends Construct {
               : {}),
           }),
         ),
-        dependsOn: organizationDependency,
+        ...afterOrganization,
       });
       // One child per target, named by the target id, so adding or removing a target never
       // renames (and so replaces) another target's attachment.
@@ -237,7 +239,7 @@ export class CentralizedRootAccess extends Construct {
           new OrganizationsPolicyAttachment(attachmentScope, childId, {
             policyId: this.policy!.id,
             targetId,
-            dependsOn: organizationDependency,
+            ...afterOrganization,
           }),
         );
       });
