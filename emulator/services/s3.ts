@@ -1,0 +1,232 @@
+/**
+ * Amazon S3 (REST-XML, path-style), the four calls of the S3UnlockBucketPolicy task (reference §7.1):
+ * ListBuckets, GetBucketPolicy, PutBucketPolicy, DeleteBucketPolicy.
+ *
+ * Buckets live in accounts and their names are unique across the organization. The root
+ * principal of the owning account bypasses the bucket policy for the three bucket-policy calls
+ * (S3's lock-out protection) but not the task policy or SCPs, which `ctx.authorize` applies.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/service';
+import type { Account, Bucket, EmulatorState } from '../model/state';
+import { AwsError, rootArn } from '../model/state';
+import { contextValues, parsePolicy, PolicyParseError } from '../policy/evaluate';
+import { resourcePolicyEffect } from '../policy/resource-policy';
+import { escapeXml, isoSeconds } from '../protocol/query';
+import { SCENARIO_EPOCH } from '../scenario/random';
+
+const NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+type S3Operation = 'ListBuckets' | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy';
+
+const IAM_ACTION: Record<S3Operation, string> = {
+  ListBuckets: 's3:ListAllMyBuckets',
+  GetBucketPolicy: 's3:GetBucketPolicy',
+  PutBucketPolicy: 's3:PutBucketPolicy',
+  DeleteBucketPolicy: 's3:DeleteBucketPolicy',
+};
+
+interface ParsedRequest {
+  operation: S3Operation | undefined;
+  bucket?: string;
+}
+
+function parse(request: RawRequest): ParsedRequest {
+  const segments = request.path.split('/').filter((segment) => segment !== '');
+  const method = request.method.toUpperCase();
+  if (segments.length === 0) return { operation: method === 'GET' ? 'ListBuckets' : undefined };
+  const bucket = decodeURIComponent(segments[0] ?? '');
+  if (segments.length === 1 && request.query.has('policy')) {
+    if (method === 'GET') return { operation: 'GetBucketPolicy', bucket };
+    if (method === 'PUT') return { operation: 'PutBucketPolicy', bucket };
+    if (method === 'DELETE') return { operation: 'DeleteBucketPolicy', bucket };
+  }
+  return { operation: undefined, bucket };
+}
+
+function findBucket(state: EmulatorState, name: string): { account: Account; bucket: Bucket } | undefined {
+  for (const account of state.accounts.values()) {
+    const bucket = account.buckets.find((b) => b.name === name);
+    if (bucket !== undefined) return { account, bucket };
+  }
+  return undefined;
+}
+
+/** Root sessions and long-term root credentials act as `arn:aws:iam::<acct>:root`. */
+function callerArn(ctx: RequestContext): string {
+  return ctx.principal.kind === 'root-session' ? rootArn(ctx.principal.accountId) : ctx.principal.arn;
+}
+
+function isRootCaller(ctx: RequestContext): boolean {
+  return callerArn(ctx) === rootArn(ctx.principal.accountId);
+}
+
+function s3Error(
+  code: string,
+  message: string,
+  status: number,
+  extra: Record<string, string> = {},
+): AwsError {
+  return new AwsError(code, message, status, extra);
+}
+
+export function renderError(err: AwsError): RawResponse {
+  const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+  const extra = Object.entries(err.extra)
+    .map(([key, value]) => `<${key}>${escapeXml(value)}</${key}>`)
+    .join('');
+  return {
+    status: err.status,
+    headers: {
+      'content-type': 'application/xml',
+      'x-amz-request-id': requestId,
+      'x-amz-id-2': randomBytes(24).toString('base64'),
+    },
+    body:
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      `<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${extra}` +
+      `<RequestId>${requestId}</RequestId></Error>`,
+  };
+}
+
+function ok(status: number, body = '', contentType = 'application/xml'): RawResponse {
+  const headers: Record<string, string> = {
+    'x-amz-request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+  };
+  if (body !== '') headers['content-type'] = contentType;
+  return { status, headers, body };
+}
+
+function listBuckets(ctx: RequestContext): RawResponse {
+  const accountId = ctx.principal.accountId;
+  ctx.annotate({ action: 'ListBuckets', accountId, mutating: false });
+  const decision = ctx.authorize({
+    action: IAM_ACTION.ListBuckets,
+    resource: '*',
+    resourceAccountId: accountId,
+  });
+  if (!decision.allowed) throw s3Error('AccessDenied', decision.message, 403);
+  const buckets = ctx.state.accounts.get(accountId)?.buckets ?? [];
+  const items = buckets
+    .map(
+      (bucket) =>
+        `<Bucket><Name>${escapeXml(bucket.name)}</Name><CreationDate>${isoSeconds(SCENARIO_EPOCH)}</CreationDate>` +
+        `<BucketRegion>${escapeXml(ctx.state.region)}</BucketRegion></Bucket>`,
+    )
+    .join('');
+  return ok(
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${NAMESPACE}">` +
+      `<Owner><ID>${canonicalId(accountId)}</ID></Owner><Buckets>${items}</Buckets></ListAllMyBucketsResult>`,
+  );
+}
+
+/** A stable 64-hex canonical user id per account, as S3 shows owners. */
+function canonicalId(accountId: string): string {
+  return Buffer.from(accountId.padEnd(32, '0')).toString('hex').slice(0, 64);
+}
+
+function bucketPolicyCall(
+  operation: Exclude<S3Operation, 'ListBuckets'>,
+  name: string,
+  request: RawRequest,
+  ctx: RequestContext,
+): RawResponse {
+  const found = findBucket(ctx.state, name);
+  ctx.annotate({
+    action: operation,
+    accountId: found?.account.id ?? ctx.principal.accountId,
+    mutating: operation !== 'GetBucketPolicy',
+  });
+  if (found === undefined) {
+    throw s3Error('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: name });
+  }
+  const { account, bucket } = found;
+  const resource = `arn:aws:s3:::${name}`;
+  const decision = ctx.authorize({ action: IAM_ACTION[operation], resource, resourceAccountId: account.id });
+  if (!decision.allowed) throw s3Error('AccessDenied', decision.message, 403);
+  const expectedOwner = request.headers['x-amz-expected-bucket-owner'];
+  if (expectedOwner !== undefined && expectedOwner !== account.id)
+    throw s3Error('AccessDenied', 'Access Denied', 403);
+  if (ctx.principal.accountId !== account.id) {
+    // BOTO-S3: identities outside the owner account get 405 for bucket-policy calls.
+    throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, {
+      Method: request.method.toUpperCase(),
+      ResourceType: 'BUCKETPOLICY',
+    });
+  }
+  if (!isRootCaller(ctx)) {
+    // Only the owner's root principal is exempt from a bucket policy that locks everyone out.
+    const effect = resourcePolicyEffect(
+      bucket.policy,
+      {
+        action: IAM_ACTION[operation],
+        resource,
+        context: contextValues({
+          'aws:PrincipalArn': callerArn(ctx),
+          'aws:PrincipalAccount': ctx.principal.accountId,
+        }),
+      },
+      { arn: callerArn(ctx), accountId: ctx.principal.accountId },
+    );
+    if (effect === 'Deny') {
+      throw s3Error(
+        'AccessDenied',
+        `User: ${callerArn(ctx)} is not authorized to perform: ${IAM_ACTION[operation]} on resource: "${resource}" with an explicit deny in a resource-based policy`,
+        403,
+      );
+    }
+  }
+  switch (operation) {
+    case 'GetBucketPolicy':
+      if (bucket.policy === undefined) {
+        throw s3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404, { BucketName: name });
+      }
+      return ok(200, bucket.policy, 'application/json');
+    case 'PutBucketPolicy':
+      try {
+        parsePolicy(request.body);
+      } catch (error) {
+        if (!(error instanceof PolicyParseError)) throw error;
+        throw s3Error(
+          'MalformedPolicy',
+          `Policies must be valid JSON and the first byte must be '{': ${error.message}`,
+          400,
+        );
+      }
+      bucket.policy = request.body;
+      return ok(204);
+    case 'DeleteBucketPolicy':
+      // [I] reference §7.1: deleting an absent policy succeeds (204), as other S3 implementations do.
+      delete bucket.policy;
+      return ok(204);
+  }
+}
+
+export const s3Service: ServiceHandler = {
+  service: 's3',
+
+  actionOf(request: RawRequest): string {
+    return parse(request).operation ?? 'Unsupported';
+  },
+
+  handle(request: RawRequest, ctx: RequestContext): RawResponse {
+    try {
+      const { operation, bucket } = parse(request);
+      if (operation === 'ListBuckets') return listBuckets(ctx);
+      if (operation === undefined || bucket === undefined) {
+        ctx.annotate({ action: 'Unsupported', accountId: ctx.principal.accountId, mutating: false });
+        throw s3Error(
+          'NotImplemented',
+          'A header or query you provided implies functionality that is not implemented.',
+          501,
+        );
+      }
+      return bucketPolicyCall(operation, bucket, request, ctx);
+    } catch (error) {
+      if (error instanceof AwsError) return renderError(error);
+      throw error;
+    }
+  },
+};
