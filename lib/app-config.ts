@@ -370,7 +370,7 @@ export function locateJsonError(text: string): JsonSyntaxProblem {
     throw new JsonSyntaxFailure({ offset: at, message: `${message}, found ${found}` });
   };
   const skipSpace = () => {
-    while (at < text.length && ' \t\n\r'.includes(text[at]!)) {
+    while (at < text.length && ' \t\n\r'.includes(text[at])) {
       at++;
     }
   };
@@ -385,7 +385,7 @@ export function locateJsonError(text: string): JsonSyntaxProblem {
   const string = () => {
     at++; // opening quote
     while (at < text.length && text[at] !== '"') {
-      const char = text[at]!;
+      const char = text[at];
       if (char < ' ') {
         fail('strings cannot contain raw control characters or line breaks');
       }
@@ -396,7 +396,7 @@ export function locateJsonError(text: string): JsonSyntaxProblem {
             fail('expected four hex digits after \\u');
           }
           at += 4;
-        } else if (text[at] === undefined || !'"\\/bfnrt'.includes(text[at]!)) {
+        } else if (text[at] === undefined || !'"\\/bfnrt'.includes(text[at])) {
           fail('bad escape sequence in a string');
         }
       }
