@@ -444,7 +444,7 @@ export function loadScenario(doc: unknown): EmulatorState {
         'leave the status out or write "ACTIVE"',
       );
     }
-    const accountRandom = new SeededRandom(seedFrom(`${id}:${stableJson(input)}`));
+    const accountRandom = new SeededRandom(seedFrom(`${id}:${stableJson(input["root"])}`));
     const root = parseRoot(check, `${field}.root`, id, input['root'], accountRandom);
     const buckets: Bucket[] = [];
     check.array(input['buckets'], `${field}.buckets`).forEach((bucketItem, b) => {
@@ -1093,7 +1093,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -325,9 +325,9 @@ const tagStore = new WeakMap<EmulatorState, Map<string, Map<string, string>>>();
 
 function tagsOf(state: EmulatorState, resourceId: string): Map<string, string> {
   let byResource = tagStore.get(state);
-  if (byResource === undefined) tagStore.set(state, (byResource = new Map()));
+  if (byResource === undefined) tagStore.set(state, (byResource = new Map<string, Map<string, string>>()));
   let tags = byResource.get(resourceId);
-  if (tags === undefined) byResource.set(resourceId, (tags = new Map()));
+  if (tags === undefined) byResource.set(resourceId, (tags = new Map<string, string>()));
   return tags;
 }
 
