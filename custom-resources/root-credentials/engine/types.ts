@@ -134,6 +134,12 @@ export interface EngineOptions {
   /** SDK attempts per call (adaptive retry). @default 8 */
   readonly maxAttempts?: number;
   readonly logger?: EngineLogger;
+  /**
+   * The organization's management account, when the caller knows it, so that root tasks refuse it
+   * without a call to Organizations.
+   * @default - read once with DescribeOrganization
+   */
+  readonly managementAccountId?: string;
 }
 
 export interface Engine {

@@ -1,0 +1,90 @@
+/**
+ * SDK v3 client construction. Endpoints come from the SDK's standard configuration
+ * (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, profile `endpoint_url`), so the emulator and
+ * VPC endpoints work without code here. STS stays on its regional endpoint (the SDK v3 default),
+ * which `AssumeRoot` requires.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_REGION = 'us-east-1';
+
+export interface ClientSettings {
+  readonly region: string;
+  readonly maxAttempts: number;
+  readonly credentials?: AwsCredentialIdentityProvider;
+}
+
+/** Credentials of one root session, handed from AssumeRoot straight to the session's clients. */
+export type SessionCredentials = Required<
+  Pick<AwsCredentialIdentity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>
+>;
+
+export function resolveRegion(explicit: string | undefined): string {
+  return explicit ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? DEFAULT_REGION;
+}
+
+function base(settings: ClientSettings) {
+  return {
+    region: settings.region,
+    maxAttempts: settings.maxAttempts,
+    // Adaptive retry adds a client-side token bucket that backs off on throttling, so a
+    // concurrency burst settles at the service's rate instead of exhausting attempts.
+    retryMode: 'adaptive' as const,
+  };
+}
+
+function callerConfig(settings: ClientSettings) {
+  return settings.credentials !== undefined
+    ? { ...base(settings), credentials: settings.credentials }
+    : base(settings);
+}
+
+export function createStsClient(settings: ClientSettings): STSClient {
+  return new STSClient(callerConfig(settings));
+}
+
+export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
+  return new OrganizationsClient(callerConfig(settings));
+}
+
+/** IAM as the caller (organization features), not as a root session. */
+export function createCallerIamClient(settings: ClientSettings): IAMClient {
+  return new IAMClient(callerConfig(settings));
+}
+
+export function createSessionIamClient(settings: ClientSettings, credentials: SessionCredentials): IAMClient {
+  return new IAMClient({ ...base(settings), credentials });
+}
+
+/**
+ * Path-style addressing only when an endpoint override is configured: a local endpoint has no
+ * wildcard DNS for `<bucket>.host`, while real S3 wants virtual-hosted style.
+ */
+export function createSessionS3Client(
+  settings: ClientSettings,
+  credentials: SessionCredentials,
+  region: string,
+): S3Client {
+  const overridden =
+    process.env['AWS_ENDPOINT_URL_S3'] !== undefined || process.env['AWS_ENDPOINT_URL'] !== undefined;
+  return new S3Client({
+    ...base(settings),
+    region,
+    credentials,
+    ...(overridden ? { forcePathStyle: true } : {}),
+  });
+}
+
+export function createSessionSqsClient(
+  settings: ClientSettings,
+  credentials: SessionCredentials,
+  region: string,
+): SQSClient {
+  return new SQSClient({ ...base(settings), region, credentials });
+}
