@@ -5,11 +5,15 @@
  *   const env = useEmulator(baseScenario());
  *   it('...', async () => { const sts = env.sts(); ... });
  */
+import { type Hash, type Hmac, createHash, createHmac } from 'node:crypto';
+
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
 
 import {
   type EmulatorCredentials,
@@ -233,4 +237,72 @@ export function useEmulator(
     },
   };
   return fixture;
+}
+
+// ---------------------------------------------------------------------------------------------
+// An independent SigV4 signer (Smithy's, the one inside every SDK v3 client) for tests and the
+// benchmark that need raw signed HTTP: presigned URLs, tampered bodies, keep-alive load.
+
+/** Smithy's checksum interface over node:crypto: a plain hash, or an HMAC when given a secret. */
+class NodeSha256 {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.create();
+  }
+  private create(): Hash | Hmac {
+    if (this.secret === undefined) return createHash('sha256');
+    const key = typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as ArrayBuffer);
+    return createHmac('sha256', key);
+  }
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+  reset(): void {
+    this.hash = this.create();
+  }
+}
+
+export interface SignedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  query?: Record<string, string>;
+}
+
+export function signer(
+  service: string,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  region = 'us-east-1',
+): SignatureV4 {
+  return new SignatureV4({
+    service,
+    region,
+    credentials,
+    sha256: NodeSha256,
+    uriEscapePath: service !== 's3',
+  });
+}
+
+/** Signs a form-encoded query-protocol request to `endpoint` (`http://127.0.0.1:PORT`). */
+export async function signQuery(
+  endpoint: string,
+  service: string,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  body: string,
+): Promise<SignedRequest & { body: string }> {
+  const url = new URL(endpoint);
+  const signed = await signer(service, credentials).sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body,
+  });
+  return { method: 'POST', path: '/', headers: signed.headers, body };
 }

@@ -155,15 +155,28 @@ function signingKey(secret: string, date: string, region: string, service: strin
   return key;
 }
 
-/** The signature AWS would compute for this request with this secret. */
+/**
+ * The payload hash the signature covers. S3 presigned URLs never sign the payload; other
+ * presigned requests sign the (usually empty) body. A declared `x-amz-content-sha256` must
+ * match the body unless it opts out (`UNSIGNED-PAYLOAD`, streaming); `undefined` means it lied.
+ */
+function payloadHashOf(request: WireRequest, info: SignatureInfo): string | undefined {
+  if (info.presigned && info.service === 's3') return 'UNSIGNED-PAYLOAD';
+  const declared = request.headers['x-amz-content-sha256'];
+  const actual = sha256Hex(request.body);
+  if (declared === undefined) return actual;
+  if (declared === 'UNSIGNED-PAYLOAD' || declared.startsWith('STREAMING-')) return declared;
+  return declared === actual ? declared : undefined;
+}
+
+/** The signature AWS would compute for this request with this secret; '' when the payload hash is false. */
 export function expectedSignature(request: WireRequest, info: SignatureInfo, secret: string): string {
   const headerLines = info.signedHeaders.map((name) => {
     const value = request.headers[name] ?? '';
     return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
   });
-  let payloadHash: string;
-  if (info.presigned) payloadHash = 'UNSIGNED-PAYLOAD';
-  else payloadHash = request.headers['x-amz-content-sha256'] ?? sha256Hex(request.body);
+  const payloadHash = payloadHashOf(request, info);
+  if (payloadHash === undefined) return '';
   const canonicalRequest = [
     request.method,
     canonicalPath(request.rawPath, info.service),
@@ -180,7 +193,9 @@ export function expectedSignature(request: WireRequest, info: SignatureInfo, sec
 }
 
 export function signatureMatches(request: WireRequest, info: SignatureInfo, secret: string): boolean {
-  const expected = Buffer.from(expectedSignature(request, info, secret), 'utf8');
+  const computed = expectedSignature(request, info, secret);
+  if (computed === '') return false;
+  const expected = Buffer.from(computed, 'utf8');
   const given = Buffer.from(info.signature, 'utf8');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
