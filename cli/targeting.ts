@@ -61,26 +61,19 @@ export function buildTargeting(flags: TargetingFlags, context: TargetingContext)
   }
 
   const excluded = routeExclusions(flags.exclude ?? [], lines);
-  const windows = (flags.breakGlass ?? []).map((text) => parseBreakGlass(text, lines));
+  const windows = (flags.breakGlass ?? []).flatMap((text) => parseBreakGlass(text, lines));
   const concurrency =
     flags.concurrency === undefined ? undefined : parseConcurrency(flags.concurrency, lines);
-  if (lines.length > 0) {
-    throw new UsageError(lines);
-  }
 
   let base: Record<string, unknown> = {};
   let fileLabel = '';
   if (flags.config !== undefined) {
-    const config = loadConfigFile(flags.config, context.readFile ?? readUtf8File);
-    fileLabel = config.prefix ? `${config.file}: ${config.prefix}.` : `${config.file}: `;
-    // The file alone must be valid, so that every later error can be pinned on a flag or on the file.
-    const alone = validateDesiredState(config.document, { now });
-    if (!alone.ok) {
-      throw new UsageError(alone.errors.map((issue) => `${fileLabel}${issue.path}: ${issue.message}`));
+    const loaded = loadFileDocument(flags.config, context.readFile ?? readUtf8File, now);
+    if ('lines' in loaded) {
+      throw new UsageError([...lines, ...loaded.lines]);
     }
-    base = config.document;
+    ({ base, fileLabel } = loaded);
   }
-
   const baseExclusions = isRecord(base['exclusions']) ? base['exclusions'] : {};
   const baseExcludedAccounts = stringList(baseExclusions['accountIds']);
   const baseExcludedOus = stringList(baseExclusions['organizationalUnitIds']);
@@ -122,10 +115,38 @@ export function buildTargeting(flags: TargetingFlags, context: TargetingContext)
   };
   const result = validateDesiredState(document, { now });
   const warnings = result.warnings.map((issue) => locate(issue, sources));
-  if (!result.ok) {
-    throw new UsageError(result.errors.map((issue) => locate(issue, sources)));
+  // The flag checks above already said what is wrong with the target set as a whole.
+  const errors = result.ok
+    ? []
+    : result.errors.filter((issue) => lines.length === 0 || issue.path !== 'targets');
+  lines.push(...errors.map((issue) => locate(issue, sources)));
+  if (!result.ok || lines.length > 0) {
+    throw new UsageError(lines);
   }
   return { desired: result.value, warnings };
+}
+
+/** The file's document, valid on its own, so that every later error can be pinned on a flag or on the file. */
+function loadFileDocument(
+  file: string,
+  readFile: ReadFile,
+  now: Date,
+): { base: Record<string, unknown>; fileLabel: string } | { lines: readonly string[] } {
+  let config;
+  try {
+    config = loadConfigFile(file, readFile);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return { lines: error.lines };
+    }
+    throw error;
+  }
+  const fileLabel = config.prefix ? `${config.file}: ${config.prefix}.` : `${config.file}: `;
+  const alone = validateDesiredState(config.document, { now });
+  if (!alone.ok) {
+    return { lines: alone.errors.map((issue) => `${fileLabel}${issue.path}: ${issue.message}`) };
+  }
+  return { base: config.document, fileLabel };
 }
 
 /** Splits `--exclude` values by their shape: account ids and OU ids may be mixed in one list. */
@@ -157,20 +178,22 @@ const BREAK_GLASS =
 function parseBreakGlass(
   text: string,
   lines: string[],
-): { accountId: string; until: string; reason: string } {
+): { accountId: string; until: string; reason: string }[] {
   const match = BREAK_GLASS.exec(text);
   if (match === null) {
     lines.push(
       `--break-glass: got ${JSON.stringify(text)}; expected ACCOUNT=UNTIL[:REASON] with UNTIL an ISO 8601 date-time with a zone, e.g. 222222222222=2026-12-01T18:00:00Z:INC-42`,
     );
-    return { accountId: '', until: '', reason: '' };
+    return [];
   }
   const [, accountId = '', until = '', reason] = match;
-  return {
-    accountId,
-    until,
-    reason: reason === undefined || reason === '' ? DEFAULT_BREAK_GLASS_REASON : reason,
-  };
+  return [
+    {
+      accountId,
+      until,
+      reason: reason === undefined || reason === '' ? DEFAULT_BREAK_GLASS_REASON : reason,
+    },
+  ];
 }
 
 function parseConcurrency(text: string, lines: string[]): number | undefined {
