@@ -3,7 +3,7 @@ import { OrganizationsDelegatedAdministrator } from '@cdktf/provider-aws/lib/org
 import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
 import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
 import { OrganizationsPolicyAttachment } from '@cdktf/provider-aws/lib/organizations-policy-attachment';
-import { Annotations, Token, type ITerraformDependable, type TerraformResource } from 'cdktf';
+import { Annotations, Token, dependable, type ITerraformDependable, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, ROOT_ID_PATTERN, type ValidationIssue } from './desired-state';
@@ -258,7 +258,8 @@ export class CentralizedRootAccess extends Construct {
       dependents.push(this.delegatedAdministrator);
     }
     for (const dependent of dependents) {
-      dependent.dependsOn = sortedUnique([...(dependent.dependsOn ?? []), ...dependencies.map((d) => d.fqn)]);
+      // `dependable` renders the bare address (`aws_x.name`); a plain `fqn` would render `${aws_x.name}`.
+      dependent.dependsOn = [...new Set([...(dependent.dependsOn ?? []), ...dependencies.map(dependable)])];
     }
   }
 }
