@@ -262,7 +262,7 @@ export class RootCredentialsEnforcer extends Construct {
     });
     this.report = new TerraformOutput(this, 'Report', {
       description: 'Per-account report of the last apply-time root credentials enforcement',
-      value: Fn.jsondecode(this.invocation.result),
+      value: Fn.jsondecode(this.invocation.result) as unknown,
     });
 
     if (props.enableSchedule ?? true) {

@@ -24,8 +24,50 @@ const entries = [
     minify: true,
     mainFields: ['module', 'main'],
     metafile: 'dist/root-credentials.meta.json',
+    plugins: [lambdaSlimming()],
   },
 ].filter((e) => existsSync(join(root, e.entry)));
+
+/**
+ * Keeps the reconciler bundle under its 600 KB bar by leaving out code the Lambda can never run
+ * (measured with `--analyze`; see the README's bundle section):
+ * - zod's 40+ message locales (about 258 KB): `z` re-exports them as a namespace, which defeats
+ *   tree-shaking, and only English (zod's default) is ever used; the other names resolve to
+ *   undefined.
+ * - the S3 and SQS clients (about 140 KB with their middleware): the engine uses them only for
+ *   the unlock-bucket/queue-policy tasks, which the command-line tool runs and the Lambda never
+ *   does. They are replaced by a module whose every export throws if constructed, naming why.
+ * - the SDK's nested STS/SSO/SSO-OIDC/sign-in clients (about 56 KB): the credential chain loads
+ *   them only for profile-based sources (assume-role profiles, SSO, console login, web identity
+ *   tokens). A Lambda always has its role's credentials in the environment, the chain's first
+ *   source, so these are never reached there; if they were, the error says why.
+ */
+function lambdaSlimming() {
+  const unavailable = ['@aws-sdk/client-s3', '@aws-sdk/client-sqs', '@aws-sdk/nested-clients/[a-z-]+'];
+  return {
+    name: 'lambda-slimming',
+    setup(b) {
+      b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+        args.importer.includes(`${'/node_modules/zod/'}`)
+          ? { path: args.importer, namespace: 'zod-locales' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), '..', 'locales', 'en.js'))};`,
+        resolveDir: root,
+      }));
+      b.onResolve({ filter: new RegExp(`^(${unavailable.join('|')})$`) }, (args) => ({
+        path: args.path,
+        namespace: 'unavailable-in-lambda',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'unavailable-in-lambda' }, (args) => ({
+        contents: `const message = ${JSON.stringify(`${args.path} is left out of the reconciler Lambda bundle: S3/SQS unlock tasks run from the root-access command-line tool, and profile-based credentials never apply in Lambda`)};
+module.exports = new Proxy({}, { get: (_, name) => name === '__esModule' ? false : class { constructor() { throw new Error(message); } } });`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 const args = process.argv.slice(2);
 const onlyIndex = args.indexOf('--only');
@@ -36,7 +78,7 @@ if (only !== undefined && !entries.some((e) => e.name === only)) {
   process.exit(1);
 }
 
-for (const { name, entry, outfile, minify, mainFields, metafile } of entries) {
+for (const { name, entry, outfile, minify, mainFields, metafile, plugins } of entries) {
   if (only !== undefined && name !== only) {
     continue;
   }
@@ -50,6 +92,7 @@ for (const { name, entry, outfile, minify, mainFields, metafile } of entries) {
     format: 'cjs',
     minify,
     ...(mainFields ? { mainFields } : {}),
+    ...(plugins ? { plugins } : {}),
     legalComments: minify ? 'none' : 'inline',
     sourcemap: true,
     logLevel: 'silent',

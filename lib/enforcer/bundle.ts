@@ -51,7 +51,7 @@ export function locateBundle(options: LocateBundleOptions = {}): LocatedBundle {
   const root = options.packageRoot ?? findPackageRoot(__dirname);
   const directory = join(root, BUNDLE_DIRECTORY);
   const entry = join(directory, BUNDLE_ENTRY);
-  const sourcesPresent = existsSync(join(root, BUNDLE_SOURCES[0]!));
+  const sourcesPresent = existsSync(join(root, BUNDLE_SOURCES[0]));
   const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : undefined;
   if (!sourcesPresent) {
     if (builtAt === undefined) {

@@ -1,19 +1,21 @@
 /**
  * Hands accounts a run could not reach before its deadline to a fresh invocation of the same
  * function, asynchronously, so one scheduled run covers an organization of any size.
+ *
+ * Why not `@aws-sdk/client-lambda`: for this one call it added about 85 KB (its schemas, error
+ * classes and event-stream codec) to a bundle that must stay under 600 KB. The request is the
+ * documented REST call `POST /2015-03-31/functions/<name>/invocations` with
+ * `X-Amz-Invocation-Type: Event`, signed with the same SigV4 signer and credential chain the
+ * bundled SDK clients already carry, so it costs no extra code.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 
 import { CONTINUATION_SOURCE, type ContinuationEvent } from './events';
 
-let client: LambdaClient | undefined;
-
-// Created on first use: most invocations never continue, and the endpoint comes from the SDK's
-// standard settings (`AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL`), like the engine's clients.
-function lambda(): LambdaClient {
-  client ??= new LambdaClient({ maxAttempts: 5 });
-  return client;
-}
+/** Attempts for the Invoke call; throttling and 5xx answers are retried with backoff. */
+const MAX_ATTEMPTS = 4;
 
 /** Thrown when deferred accounts could not be handed on; the run fails rather than drop them. */
 export class ContinuationError extends Error {
@@ -41,40 +43,109 @@ export function continuationEvent(next: Omit<ContinuationEvent, 'kind'>): Record
   };
 }
 
+/** SHA-256 (or its HMAC) over node:crypto, in the shape the SigV4 signer expects. */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(secret?: string | Uint8Array) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+}
+
+let signer: SignatureV4 | undefined;
+
+function region(): string {
+  return process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
+}
+
+/** The SDK's own endpoint settings: a service-specific override, then the global one, then AWS. */
+function endpoint(): URL {
+  const configured = process.env['AWS_ENDPOINT_URL_LAMBDA'] ?? process.env['AWS_ENDPOINT_URL'];
+  return new URL(configured ?? `https://lambda.${region()}.amazonaws.com`);
+}
+
 /**
- * Invokes `functionName` with `InvocationType: 'Event'`. Lambda answers 202 once the event is
- * queued; anything else, or a network failure, is a {@link ContinuationError} naming how many
- * accounts were at stake.
+ * Queues an asynchronous invocation of `functionName`. Lambda answers 202 once the event is
+ * queued; anything else, after retries, is a {@link ContinuationError} naming how many accounts
+ * were at stake.
  */
 export async function invokeContinuation(
   functionName: string,
   next: Omit<ContinuationEvent, 'kind'>,
 ): Promise<Continuation> {
-  const payload = JSON.stringify(continuationEvent(next));
-  try {
-    const response = await lambda().send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(payload),
-      }),
-    );
-    if (response.StatusCode !== 202) {
-      throw new ContinuationError(
-        `Lambda answered ${String(response.StatusCode)} instead of 202 when queuing the continuation`,
-      );
-    }
-  } catch (error) {
-    if (error instanceof ContinuationError) {
-      throw new ContinuationError(
-        `could not hand ${next.accountIds.length} deferred account(s) of run ${next.runId} to a continuation of ${functionName}: ${error.message}`,
-      );
-    }
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new ContinuationError(
+  const body = JSON.stringify(continuationEvent(next));
+  const failure = (reason: string, cause?: unknown) =>
+    new ContinuationError(
       `could not hand ${next.accountIds.length} deferred account(s) of run ${next.runId} to a continuation of ${functionName}: ${reason}`,
-      { cause: error },
+      cause === undefined ? undefined : { cause },
     );
+  signer ??= new SignatureV4({
+    service: 'lambda',
+    region: region(),
+    credentials: defaultProvider(),
+    sha256: Sha256,
+  });
+  const url = endpoint();
+  const basePath = url.pathname.replace(/\/$/, '');
+  const path = `${basePath}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
+  let lastReason = 'no attempt made';
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    let signed;
+    try {
+      signed = await signer.sign({
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path,
+        query: {},
+        headers: {
+          host: url.host,
+          'content-type': 'application/json',
+          'x-amz-invocation-type': 'Event',
+        },
+        body,
+      });
+    } catch (error) {
+      throw failure(`signing the request failed (${describeError(error)})`, error);
+    }
+    try {
+      const response = await fetch(new URL(path, url), {
+        method: 'POST',
+        headers: signed.headers,
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (response.status === 202) {
+        return { runId: next.runId, generation: next.generation, accountIds: next.accountIds };
+      }
+      const text = (await response.text()).slice(0, 300);
+      lastReason = `Lambda answered HTTP ${response.status}${text ? `: ${text}` : ''}`;
+      if (response.status !== 429 && response.status < 500) {
+        throw failure(lastReason);
+      }
+    } catch (error) {
+      if (error instanceof ContinuationError) {
+        throw error;
+      }
+      lastReason = describeError(error);
+    }
+    if (attempt < MAX_ATTEMPTS) {
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
   }
-  return { runId: next.runId, generation: next.generation, accountIds: next.accountIds };
+  throw failure(`${lastReason} (after ${MAX_ATTEMPTS} attempts)`);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${error.name}: ${error.message}${cause}`;
+  }
+  return String(error);
 }

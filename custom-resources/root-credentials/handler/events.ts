@@ -153,7 +153,7 @@ export function parseEvent(event: unknown): HandlerEvent {
     return parseLifecycle(record);
   }
   if (record['action'] !== undefined) {
-    return { kind: 'audit', ...parseWith(auditShape, record, 'plan-time audit request') } as AuditRequest;
+    return { kind: 'audit', ...parseWith(auditShape, record, 'plan-time audit request') };
   }
   switch (record['source']) {
     case SCHEDULE_SOURCE: {
