@@ -116,7 +116,7 @@ describe('run: pool, deadline and report', () => {
     const worker: AccountWorker = async (target) => {
       const index = Number(target.accountId.slice(-2)) - 1;
       await new Promise((resolve) => setTimeout(resolve, (5 - index) * 3));
-      return { accountId: target.accountId, status: statuses[index]!, actions: [] };
+      return { accountId: target.accountId, status: statuses[index], actions: [] };
     };
     const seen: string[] = [];
 

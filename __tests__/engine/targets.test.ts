@@ -146,7 +146,7 @@ describe('target resolution', () => {
 
     // THEN
     expect(targets.size).toBe(many.length);
-    expect(targets.get(many[0]!)?.reason).toMatch(/not a member/);
+    expect(targets.get(many[0])?.reason).toMatch(/not a member/);
     expect(targets.has('200000000004')).toBe(false);
     expect(org.calls.some((call) => call.startsWith('DescribeAccount'))).toBe(false);
   });
