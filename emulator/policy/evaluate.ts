@@ -162,7 +162,10 @@ export function arnMatches(pattern: string, arn: string): boolean {
   if (pattern === '*') return true;
   const patternParts = splitArn(pattern);
   const arnParts = splitArn(arn);
-  if (patternParts === undefined || arnParts === undefined) return globMatch(pattern, arn);
+  // A pattern that starts like an ARN but lacks segments is not an ARN pattern and matches no ARN.
+  if (patternParts === undefined)
+    return arnParts === undefined && !pattern.startsWith('arn:') && globMatch(pattern, arn);
+  if (arnParts === undefined) return false;
   return patternParts.every((part, index) => globMatch(part, arnParts[index] ?? ''));
 }
 
