@@ -18,6 +18,7 @@ import {
   TerraformAsset,
   TerraformOutput,
   TerraformStack,
+  dependable,
   type ITerraformDependable,
 } from 'cdktf';
 import { Construct } from 'constructs';
@@ -375,9 +376,10 @@ export class RootCredentialsEnforcer extends Construct {
 
   /** Makes the apply-time run wait for `dependencies`, e.g. the organization features it needs. */
   addPrerequisite(...dependencies: ITerraformDependable[]): void {
-    for (const dependency of dependencies) {
-      this.invocation.dependsOn = [...(this.invocation.dependsOn ?? []), dependency.fqn];
-    }
+    // `dependable` renders the bare address (`aws_x.name`) that depends_on needs.
+    this.invocation.dependsOn = [
+      ...new Set([...(this.invocation.dependsOn ?? []), ...dependencies.map(dependable)]),
+    ];
   }
 }
 
