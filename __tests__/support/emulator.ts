@@ -170,10 +170,11 @@ export interface EmulatorFixture {
 
 /**
  * Starts an emulator in `beforeAll` and stops it (and every client it handed out) in
- * `afterAll`. Clients default to the management credentials and `maxAttempts: 1`.
+ * `afterAll`. `scenario` is a document or a scenario file path. Clients default to the
+ * management credentials and `maxAttempts: 1`.
  */
 export function useEmulator(
-  scenario: object,
+  scenario: string | object,
   options: Omit<StartEmulatorOptions, 'scenario'> = {},
 ): EmulatorFixture {
   let running: RunningEmulator | undefined;

@@ -3,7 +3,7 @@
  * inject faults, hand the request to its service, log the call.
  */
 import { authorize } from '../policy/authorize';
-import { loadScenario, rootCredentialsFromScenario } from '../scenario/load';
+import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../scenario/load';
 import type { CallAnnotation, Decision, RawRequest, RawResponse, RequestContext } from '../model/service';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
 import { CallLog, isMutatingAction } from './call-log';
@@ -16,7 +16,7 @@ import {
   renderError,
   throttlingError,
 } from './errors';
-import { DEFAULT_FAULTS, FaultInjector } from './faults';
+import { FaultInjector } from './faults';
 import { type ServiceRegistry, isFormEncoded, routeOf, virtualHostBucket } from './router';
 import {
   type SignatureInfo,

@@ -7,14 +7,6 @@
  */
 import type { Faults } from '../model/state';
 
-export const DEFAULT_FAULTS: Faults = {
-  seed: 1,
-  latencyMs: 0,
-  errorRate: 0,
-  throttleRate: 0,
-  rateLimits: {},
-};
-
 /** mulberry32: tiny, fast and good enough for fault sampling. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
