@@ -18,6 +18,7 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 
+import { readScenarioFile } from '../../emulator/scenario/load';
 import { useEmulator } from '../support/emulator';
 
 const LOCKED_ACCOUNT = '333333333333';
@@ -39,7 +40,9 @@ async function rejection(promise: Promise<unknown>): Promise<AwsSdkError> {
 }
 
 describe('S3 and SQS unlock', () => {
-  const env = useEmulator(path.join(__dirname, '../../emulator/scenarios/unlock.json'));
+  const env = useEmulator(
+    readScenarioFile(path.join(__dirname, '../../emulator/scenarios/unlock.json')) as object,
+  );
 
   beforeEach(async () => {
     await env.emulator.reset();
