@@ -21,7 +21,18 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 // ---------------------------------------------------------------------------------------------
 // Run reports (audit, enforce)
 
-export function formatRunReport(report: RunReport, format: OutputFormat): string {
+export interface FormatOptions {
+  /** Table width in characters; the widest columns wrap to fit. @default 160 */
+  readonly width?: number;
+}
+
+const DEFAULT_WIDTH = 160;
+
+export function formatRunReport(
+  report: RunReport,
+  format: OutputFormat,
+  options: FormatOptions = {},
+): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(runReportJson(report), null, 2)}\n`;
@@ -30,7 +41,7 @@ export function formatRunReport(report: RunReport, format: OutputFormat): string
     case 'markdown':
       return runReportMarkdown(report);
     case 'table':
-      return runReportTable(report);
+      return runReportTable(report, options.width ?? DEFAULT_WIDTH);
   }
 }
 
@@ -128,18 +139,18 @@ function runReportMarkdown(report: RunReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function runReportTable(report: RunReport): string {
-  const table = newTable(['Account', 'Status', 'Credentials', 'Actions', 'Reason / error']);
-  for (const account of report.accounts) {
-    table.push([
-      accountLabel(account, '\n'),
-      account.status,
-      describeCredentials(account.credentials),
-      account.actions.map(describeAction).join('\n'),
-      notes(account).join('\n'),
-    ]);
-  }
-  const body = report.accounts.length > 0 ? `${table.toString()}\n` : '';
+function runReportTable(report: RunReport, width: number): string {
+  const rows = report.accounts.map((account) => [
+    accountLabel(account, '\n'),
+    account.status,
+    describeCredentials(account.credentials),
+    account.actions.map(describeAction).join('\n'),
+    notes(account).join('\n'),
+  ]);
+  const body =
+    rows.length > 0
+      ? `${renderTable(['Account', 'Status', 'Credentials', 'Actions', 'Reason / error'], rows, width, [2, 3, 4])}\n`
+      : '';
   return `${body}${summaryLine(report)}\n`;
 }
 
@@ -196,7 +207,11 @@ export function describeAction(action: AccountAction): string {
 // ---------------------------------------------------------------------------------------------
 // Preflight
 
-export function formatPreflight(report: PreflightReport, format: OutputFormat): string {
+export function formatPreflight(
+  report: PreflightReport,
+  format: OutputFormat,
+  options: FormatOptions = {},
+): string {
   const failed = report.checks.filter((check) => !check.ok).length;
   const verdict = report.ok
     ? `preflight passed: ${report.checks.length} check${report.checks.length === 1 ? '' : 's'} ok`
@@ -245,16 +260,19 @@ export function formatPreflight(report: PreflightReport, format: OutputFormat): 
         `**${verdict}**`,
       ].join('\n')}\n`;
     case 'table': {
-      const table = newTable(['Check', 'Result', 'Detail', 'Blocked accounts']);
-      for (const check of report.checks) {
-        table.push([
-          check.name,
-          check.ok ? 'ok' : 'FAIL',
-          check.detail,
-          (check.blockedAccountIds ?? []).join('\n'),
-        ]);
-      }
-      return `${table.toString()}\n${verdict}\n`;
+      const rows = report.checks.map((check) => [
+        check.name,
+        check.ok ? 'ok' : 'FAIL',
+        check.detail,
+        (check.blockedAccountIds ?? []).join('\n'),
+      ]);
+      const table = renderTable(
+        ['Check', 'Result', 'Detail', 'Blocked accounts'],
+        rows,
+        options.width ?? DEFAULT_WIDTH,
+        [2],
+      );
+      return `${table}\n${verdict}\n`;
     }
   }
 }
@@ -262,7 +280,12 @@ export function formatPreflight(report: PreflightReport, format: OutputFormat): 
 // ---------------------------------------------------------------------------------------------
 // One-off root tasks (allow-recovery, unlock-s3-bucket-policy, unlock-sqs-queue-policy)
 
-export function formatTaskResult(task: string, result: TaskResult, format: OutputFormat): string {
+export function formatTaskResult(
+  task: string,
+  result: TaskResult,
+  format: OutputFormat,
+  options: FormatOptions = {},
+): string {
   const verdict = `${task} on ${result.accountId}: ${result.ok ? 'done' : 'FAILED'}`;
   switch (format) {
     case 'json':
@@ -305,15 +328,20 @@ export function formatTaskResult(task: string, result: TaskResult, format: Outpu
         `**${verdict}**`,
       ].join('\n')}\n`;
     case 'table': {
-      const table = newTable(['Task', 'Account', 'Result', 'Actions', 'Error']);
-      table.push([
+      const row = [
         task,
         result.accountId,
         result.ok ? 'ok' : 'FAIL',
         result.actions.map(describeAction).join('\n'),
         result.error ?? '',
-      ]);
-      return `${table.toString()}\n${verdict}\n`;
+      ];
+      const table = renderTable(
+        ['Task', 'Account', 'Result', 'Actions', 'Error'],
+        [row],
+        options.width ?? DEFAULT_WIDTH,
+        [3, 4],
+      );
+      return `${table}\n${verdict}\n`;
     }
   }
 }
@@ -339,7 +367,54 @@ function escapeMarkdownText(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 
-function newTable(head: string[]): Table.Table {
+function renderTable(head: string[], rows: string[][], width: number, flexible: readonly number[]): string {
   // No colours: output is often piped or pasted into tickets, and escape codes would corrupt both.
-  return new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+  const table = new Table({
+    head,
+    style: { head: [], border: [] },
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    colWidths: fitColumns(head, rows, width, flexible),
+  });
+  table.push(...rows);
+  return table.toString();
+}
+
+/**
+ * Column widths (padding included) that fit `width`: fixed columns keep their natural width and the
+ * flexible ones (free text: actions, errors) share the rest, the narrow ones first so no room is wasted.
+ * A flexible column never gets narrower than its longest word, because cli-table3 cuts such a word
+ * short, and an ARN or key id must be printed whole even if the table overflows.
+ */
+export function fitColumns(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  width: number,
+  flexible: readonly number[],
+): number[] {
+  const cells = (column: number): string[] => [head[column] ?? '', ...rows.map((row) => row[column] ?? '')];
+  const longest = (texts: string[], separator: RegExp): number =>
+    Math.max(0, ...texts.flatMap((text) => text.split(separator).map((part) => part.length)));
+  const natural = head.map((_title, column) => longest(cells(column), /\n/) + 2);
+  const borders = head.length + 1;
+  if (natural.reduce((sum, w) => sum + w, 0) + borders <= width) {
+    return natural;
+  }
+  const fixed = natural.reduce((sum, w, column) => (flexible.includes(column) ? sum : sum + w), 0);
+  const widths = [...natural];
+  for (const column of flexible) {
+    widths[column] = Math.min(natural[column] ?? 0, Math.max(16, longest(cells(column), /\s+/) + 2));
+  }
+  // Water-fill what is left: the column that needs least is topped up first, the rest share evenly.
+  let room = width - fixed - borders - flexible.reduce((sum, column) => sum + (widths[column] ?? 0), 0);
+  const byDeficit = [...flexible].sort(
+    (a, b) => (natural[a] ?? 0) - (widths[a] ?? 0) - ((natural[b] ?? 0) - (widths[b] ?? 0)),
+  );
+  byDeficit.forEach((column, index) => {
+    const deficit = (natural[column] ?? 0) - (widths[column] ?? 0);
+    const grant = Math.max(0, Math.min(deficit, Math.floor(room / (byDeficit.length - index))));
+    widths[column] = (widths[column] ?? 0) + grant;
+    room -= grant;
+  });
+  return widths;
 }

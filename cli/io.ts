@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 
 /** The terminal the tool talks to; injected so tests can run the whole tool in-process. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   /** A real stream: the progress bar draws on it. */
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stdinIsTTY: boolean;

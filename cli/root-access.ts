@@ -18,6 +18,11 @@ function profileFrom(argv: readonly string[]): string | undefined {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (!argv.includes('--debug')) {
+    // The SDK is pinned in this bundle, so its notice about the Node versions of future SDK releases is
+    // not something an operator can act on; --debug still shows it.
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  }
   const profile = profileFrom(argv);
   if (profile !== undefined) {
     // The SDK's default credential and region chain reads AWS_PROFILE; setting it honours every profile

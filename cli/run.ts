@@ -75,12 +75,13 @@ async function execute(parsed: ParsedCommand, deps: CliDependencies): Promise<nu
   const print = (text: string): void => {
     io.stdout.write(text);
   };
+  const layout = { width: io.stdout.isTTY === true && io.stdout.columns ? io.stdout.columns : 160 };
 
   if (parsed.kind === 'task') {
     const task = checkTask(parsed);
     const engine = newEngine(parsed.common, deps);
     const result = await task(engine);
-    print(formatTaskResult(parsed.command, result, format));
+    print(formatTaskResult(parsed.command, result, format, layout));
     return result.ok ? ExitCode.Ok : ExitCode.Findings;
   }
 
@@ -102,7 +103,7 @@ async function execute(parsed: ParsedCommand, deps: CliDependencies): Promise<nu
   const engine = newEngine(parsed.common, deps);
   if (parsed.command === 'preflight') {
     const report = await engine.preflight(desired);
-    print(formatPreflight(report, format));
+    print(formatPreflight(report, format, layout));
     return report.ok ? ExitCode.Ok : ExitCode.Findings;
   }
 
@@ -117,7 +118,7 @@ async function execute(parsed: ParsedCommand, deps: CliDependencies): Promise<nu
     report = await runWithProgress(engine, desired, io, deps.now);
   }
   report.warnings.forEach((warning) => io.stderr.write(`warning: ${warning}\n`));
-  print(formatRunReport(report, format));
+  print(formatRunReport(report, format, layout));
   return exitCodeFor(report);
 }
 
