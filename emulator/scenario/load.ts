@@ -419,7 +419,8 @@ export function loadScenario(doc: unknown): EmulatorState {
       do id = random.chars(DIGITS, 12).replace(/^0/, '9');
       while (accounts.has(id) || id === managementAccountId);
     }
-    if (id === undefined) return;
+    // A malformed id is already reported; keep checking the rest of the account under its raw value.
+    id ??= `invalid-${index}`;
     if (accounts.has(id)) {
       check.add(`${field}.id`, `duplicate account id ${show(id)}`, 'list every account once');
       return;
@@ -444,7 +445,7 @@ export function loadScenario(doc: unknown): EmulatorState {
         'leave the status out or write "ACTIVE"',
       );
     }
-    const accountRandom = new SeededRandom(seedFrom(`${id}:${stableJson(input["root"])}`));
+    const accountRandom = new SeededRandom(seedFrom(`${id}:${stableJson(input['root'])}`));
     const root = parseRoot(check, `${field}.root`, id, input['root'], accountRandom);
     const buckets: Bucket[] = [];
     check.array(input['buckets'], `${field}.buckets`).forEach((bucketItem, b) => {
