@@ -214,7 +214,7 @@ describe('run report formatters', () => {
 
   describe('table', () => {
     it('shows every account, its credentials in words, and the summary line', () => {
-      const table = formatRunReport(report(), 'table');
+      const table = formatRunReport(report(), 'table', { width: 240 });
 
       expect(table).toContain('222222222222');
       expect(table).toContain('password, 2 access keys, 1 MFA device');
@@ -225,6 +225,17 @@ describe('run report formatters', () => {
       );
       // No colour codes: output is pasted into tickets.
       expect(table).not.toContain('\u001b[');
+    });
+
+    it('fits a narrow terminal by wrapping free text, never cutting an id short', () => {
+      // WHEN
+      const table = formatRunReport(report(), 'table', { width: 110 });
+      const lines = table.trimEnd().split('\n');
+
+      // THEN
+      expect(Math.max(...lines.slice(0, -1).map((line) => line.length))).toBeLessThanOrEqual(110);
+      expect(table).toContain('arn:aws:iam::222222222222:mfa/root');
+      expect(table).not.toContain('…');
     });
   });
 
