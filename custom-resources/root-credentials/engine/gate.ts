@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 
-import { describeError, errorName } from './errors';
+import { describeError, errorName, isAccessDenied } from './errors';
 import type { OrganizationInfo } from './organization';
 import type { PreflightCheck } from './types';
 
@@ -145,11 +145,15 @@ async function callerCheck(clients: GateClients, organization: OrganizationInfo)
       };
     }
   } catch (error) {
-    return {
-      name: 'caller',
-      ok: false,
-      detail: `the caller ${arn} is not in the management account, and the IAM delegated administrators could not be listed: ${describeError(error)}`,
-    };
+    // Only the management account and delegated administrators may list delegated
+    // administrators, so a denial is itself the answer.
+    if (!isAccessDenied(error)) {
+      return {
+        name: 'caller',
+        ok: false,
+        detail: `the caller ${arn} is not in the management account, and the IAM delegated administrators could not be listed: ${describeError(error)}`,
+      };
+    }
   }
   return {
     name: 'caller',

@@ -21,9 +21,36 @@ export async function runPreflight(
   desired: ResolvedDesiredState,
   now: Date,
 ): Promise<PreflightReport> {
+  let organization;
+  try {
+    organization = await source.describeOrganization();
+  } catch (error) {
+    return {
+      ok: false,
+      checks: [
+        {
+          name: 'organization',
+          ok: false,
+          detail: `could not describe the organization: ${describeError(error)}`,
+        },
+      ],
+    };
+  }
+  const checks = await gateChecks(clients, organization);
   const targets: ResolvedTarget[] = [];
-  const resolution = await resolveTargets(source, desired, { now, needPaths: true }, (t) => targets.push(t));
-  const checks = await gateChecks(clients, resolution.organization);
+  let resolution;
+  try {
+    resolution = await resolveTargets(source, desired, { now, needPaths: true, organization }, (t) =>
+      targets.push(t),
+    );
+  } catch (error) {
+    checks.push({
+      name: 'targets',
+      ok: false,
+      detail: `could not list the targeted accounts: ${describeError(error)}`,
+    });
+    return { ok: false, checks };
+  }
 
   const reached = targets.filter((t) => t.disposition === 'process' || t.disposition === 'break-glass');
   const unreachable = targets.filter((t) => t.disposition === 'skipped');

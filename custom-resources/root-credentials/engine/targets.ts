@@ -42,6 +42,8 @@ export interface ResolveOptions {
   /** Preflight needs every account's path (for SCPs), even when targeting by id. */
   readonly needPaths?: boolean;
   readonly listConcurrency?: number;
+  /** Already read by the caller; saves a DescribeOrganization. */
+  readonly organization?: OrganizationInfo;
 }
 
 export interface ResolutionResult {
@@ -89,7 +91,7 @@ export async function resolveTargets(
   options: ResolveOptions,
   emit: (target: ResolvedTarget) => void,
 ): Promise<ResolutionResult> {
-  const organization = await source.describeOrganization();
+  const organization = options.organization ?? (await source.describeOrganization());
   const resolver = new Resolver(source, desired, options, organization, emit);
   await resolver.resolve();
   return { organization, warnings: resolver.warnings };
