@@ -68,11 +68,11 @@ describe('Control Tower landing zone with AWS-GR_RESTRICT_ROOT_USER', () => {
 });
 
 describe('AssumeRoot refused by an organization gate', () => {
-  const cases: Array<{ name: string; edit: (s: Record<string, any>) => void; expected: RegExp }> = [
+  const cases: Array<{ name: string; edit: (s: ScenarioDocument) => void; expected: RegExp }> = [
     {
       name: 'trusted access for IAM missing',
       edit: (s) => {
-        s['organization'].trustedAccess = [];
+        s.organization.trustedAccess = [];
       },
       expected:
         /: trusted access for iam\.amazonaws\.com is not enabled; run aws organizations enable-aws-service-access/,
@@ -80,7 +80,7 @@ describe('AssumeRoot refused by an organization gate', () => {
     {
       name: 'RootSessions disabled',
       edit: (s) => {
-        s['organization'].rootFeatures = ['RootCredentialsManagement'];
+        s.organization.rootFeatures = ['RootCredentialsManagement'];
       },
       expected: /: RootSessions is not enabled; run aws iam enable-organizations-root-sessions/,
     },
@@ -119,7 +119,7 @@ describe('AssumeRoot refused by an organization gate', () => {
       accessKeyId: 'AKIAMEMBERADMIN00001',
       secretAccessKey: 'member-admin-secret-0000000000000000000',
     };
-    document['principals'] = [
+    document.principals = [
       { ...member, accountId: '333333333333', arn: 'arn:aws:iam::333333333333:user/admin' },
     ];
     const h = await startHarness(document, { engine: { credentials: async () => member } });
@@ -146,7 +146,7 @@ describe('AssumeRoot refused by an organization gate', () => {
       accessKeyId: 'AKIAAUDITONLYROLE001',
       secretAccessKey: 'audit-only-secret-000000000000000000000',
     };
-    document['principals'] = [
+    document.principals = [
       {
         ...role,
         accountId: '111111111111',
