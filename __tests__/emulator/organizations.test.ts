@@ -28,6 +28,8 @@ import {
   type Account,
 } from '@aws-sdk/client-organizations';
 
+import { AwsError } from '../../emulator/model/state';
+import { organizationsService, renderError } from '../../emulator/services/organizations';
 import {
   BARE_ACCOUNT,
   DELEGATED_ADMIN,
@@ -444,6 +446,50 @@ describe('Organizations', () => {
       );
       expect(error.name).toBe('AccessDeniedException');
       expect(error.message).toContain(`service_control_policy/${policyId}`);
+    });
+  });
+
+  describe('wire details', () => {
+    it('renders errors as JSON 1.1 with __type, Message and Reason', () => {
+      const response = renderError(
+        new AwsError('TooManyRequestsException', 'Rate exceeded', 429, { Type: 'AWSOrganizations' }),
+      );
+      expect(response.status).toBe(429);
+      expect(response.headers['content-type']).toBe('application/x-amz-json-1.1');
+      expect(JSON.parse(response.body)).toEqual({
+        __type: 'TooManyRequestsException',
+        Message: 'Rate exceeded',
+        Type: 'AWSOrganizations',
+      });
+    });
+
+    it('answers an unknown operation with UnknownOperationException', async () => {
+      const annotations: unknown[] = [];
+      const response = await organizationsService.handle(
+        {
+          method: 'POST',
+          path: '/',
+          query: new URLSearchParams(),
+          headers: { 'x-amz-target': 'AWSOrganizationsV20161128.MakeCoffee' },
+          body: '{}',
+          region: 'us-east-1',
+        },
+        {
+          state: undefined as never,
+          principal: {
+            kind: 'iam',
+            accessKeyId: 'AKIA',
+            accountId: MANAGEMENT_ACCOUNT,
+            arn: 'arn:aws:iam::111111111111:user/a',
+          },
+          now: new Date(),
+          authorize: () => ({ allowed: true }),
+          annotate: (annotation) => annotations.push(annotation),
+        },
+      );
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ __type: 'UnknownOperationException' });
+      expect(annotations).toEqual([{ action: 'MakeCoffee', accountId: MANAGEMENT_ACCOUNT, mutating: false }]);
     });
   });
 });

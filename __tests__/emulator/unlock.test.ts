@@ -18,7 +18,10 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 
+import { AwsError } from '../../emulator/model/state';
 import { readScenarioFile } from '../../emulator/scenario/load';
+import { renderError as renderS3Error } from '../../emulator/services/s3';
+import { renderError as renderSqsError } from '../../emulator/services/sqs';
 import { useEmulator } from '../support/emulator';
 
 const LOCKED_ACCOUNT = '333333333333';
@@ -193,6 +196,9 @@ describe('S3 and SQS unlock', () => {
         ),
       );
       expect(error.$metadata?.httpStatusCode).toBe(403);
+      // The SDK takes the query-compatible code from x-amzn-query-error.
+      expect(error.name).toBe('AccessDenied');
+      expect(error.message).toContain('explicit deny in a resource-based policy');
     });
 
     it('denies the same session iam:GetAccountSummary', async () => {
@@ -221,6 +227,31 @@ describe('S3 and SQS unlock', () => {
           principalArn: `arn:aws:iam::${LOCKED_ACCOUNT}:root`,
         }),
       ]);
+    });
+  });
+
+  describe('error envelopes for injected faults', () => {
+    it('renders S3 errors as an XML Error document', () => {
+      const response = renderS3Error(new AwsError('SlowDown', 'Please reduce your request rate.', 503));
+      expect(response.status).toBe(503);
+      expect(response.headers['content-type']).toBe('application/xml');
+      expect(response.body).toMatch(
+        /<Error><Code>SlowDown<\/Code><Message>Please reduce your request rate.<\/Message><RequestId>[0-9A-F]+<\/RequestId><\/Error>$/,
+      );
+    });
+
+    it('renders SQS errors as JSON 1.0 with the query-compatible code header', () => {
+      const response = renderSqsError(
+        new AwsError('QueueDoesNotExist', 'The specified queue does not exist.', 400),
+      );
+      expect(response.headers['x-amzn-query-error']).toBe('AWS.SimpleQueueService.NonExistentQueue;Sender');
+      expect(response.headers['content-type']).toBe('application/x-amz-json-1.0');
+      expect(JSON.parse(response.body)).toEqual({
+        __type: 'com.amazonaws.sqs#QueueDoesNotExist',
+        message: 'The specified queue does not exist.',
+      });
+      const throttled = renderSqsError(new AwsError('RequestThrottled', 'Rate exceeded', 403));
+      expect(throttled.headers['x-amzn-query-error']).toBe('RequestThrottled;Sender');
     });
   });
 });
