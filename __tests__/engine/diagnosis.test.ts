@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { desired, startHarness, type EngineHarness } from './helpers';
 
 const SCENARIOS = join(__dirname, '../../emulator/scenarios');
+interface ScenarioDocument {
+  organization: { trustedAccess: string[]; rootFeatures: string[] };
+  principals?: unknown[];
+}
 const scenario = (name: string) =>
-  JSON.parse(readFileSync(join(SCENARIOS, name), 'utf8')) as Record<string, any>;
+  JSON.parse(readFileSync(join(SCENARIOS, name), 'utf8')) as ScenarioDocument;
 
 describe('Control Tower landing zone with AWS-GR_RESTRICT_ROOT_USER', () => {
   let h: EngineHarness;
