@@ -993,10 +993,13 @@ export const organizationsService: ServiceHandler = {
           400,
         );
       }
+      // Annotated before parsing, so even a malformed body is logged under its operation.
+      ctx.annotate({ action: name, accountId: ctx.principal.accountId, mutating: operation.mutating });
       const body = jsonInput(request);
       const state = ctx.state;
-      const target = typeof body['AccountId'] === 'string' ? body['AccountId'] : ctx.principal.accountId;
-      ctx.annotate({ action: name, accountId: target, mutating: operation.mutating });
+      if (typeof body['AccountId'] === 'string') {
+        ctx.annotate({ action: name, accountId: body['AccountId'], mutating: operation.mutating });
+      }
       const decision = ctx.authorize({
         action: `organizations:${name}`,
         resource: resourceOf(state, body),

@@ -314,6 +314,7 @@ export const sqsService: ServiceHandler = {
           400,
         );
       }
+      ctx.annotate({ action: name, accountId: ctx.principal.accountId, mutating: operation.mutating });
       return jsonResponse(API, operation.run(jsonInput(request), request, ctx));
     } catch (error) {
       if (error instanceof AwsError) return renderError(error);
