@@ -130,6 +130,36 @@ describe('main.ts', () => {
   });
 });
 
+describe('cdktf synth', () => {
+  it('writes the example stack with both features enabled', () => {
+    // GIVEN
+    const outdir = mkdtempSync(path.join(tmpdir(), 'root-access-cdktf-'));
+    const cliConfig = path.join(outdir, 'terraform.rc');
+    writeFileSync(cliConfig, 'disable_checkpoint = true\n');
+
+    // WHEN
+    const result = spawnSync(
+      path.join(PROJECT, 'node_modules', '.bin', 'cdktf'),
+      ['synth', '--output', outdir],
+      {
+        cwd: PROJECT,
+        env: { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', CI: 'true' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+
+    // THEN
+    expect(result.status).toBe(0);
+    const stack = JSON.parse(
+      readFileSync(path.join(outdir, 'stacks', 'centralized-root-access', 'cdk.tf.json'), 'utf8'),
+    );
+    expect(Object.values(stack.resource.aws_iam_organizations_features)).toEqual([
+      expect.objectContaining({ enabled_features: ['RootCredentialsManagement', 'RootSessions'] }),
+    ]);
+  });
+});
+
 describe('RootAccessStack', () => {
   function stackFor(document: unknown): RootAccessStack {
     const result = validateAppConfig(document);
