@@ -17,6 +17,7 @@ import {
   ListAWSServiceAccessForOrganizationCommand,
   ListChildrenCommand,
   ListDelegatedAdministratorsCommand,
+  ListDelegatedServicesForAccountCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListPoliciesForTargetCommand,
@@ -298,6 +299,27 @@ describe('Organizations', () => {
         client.send(new ListAccountsForParentCommand({ ParentId: ROOT_ID, NextToken: first.NextToken })),
       );
       expect(error.Reason).toBe('INVALID_NEXT_TOKEN');
+    });
+  });
+
+  describe('input limits', () => {
+    it('fails with InvalidInputException MAX_VALUE_EXCEEDED for MaxResults above 20', async () => {
+      const error = await rejection(env.organizations().send(new ListAccountsCommand({ MaxResults: 21 })));
+      expect(error.name).toBe('InvalidInputException');
+      expect(error.Reason).toBe('MAX_VALUE_EXCEEDED');
+    });
+
+    it('lists the services delegated to an account and fails for one with none', async () => {
+      const client = env.organizations();
+      const delegated = await client.send(
+        new ListDelegatedServicesForAccountCommand({ AccountId: DELEGATED_ADMIN_ACCOUNT }),
+      );
+      const error = await rejection(
+        client.send(new ListDelegatedServicesForAccountCommand({ AccountId: MEMBER_ACCOUNT })),
+      );
+
+      expect(delegated.DelegatedServices?.map((d) => d.ServicePrincipal)).toEqual(['iam.amazonaws.com']);
+      expect(error.name).toBe('AccountNotRegisteredException');
     });
   });
 
