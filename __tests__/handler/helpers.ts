@@ -66,7 +66,7 @@ export async function startBundledLambda(
     buffered = parts.pop() ?? '';
     for (const line of parts) {
       const marker = /^@@end (\S+)$/.exec(line);
-      if (marker) ended.add(marker[1]!);
+      if (marker) ended.add(marker[1]);
       else if (line) lines.push(line);
     }
     wake?.();
