@@ -144,7 +144,7 @@ function loadFileDocument(
   const fileLabel = config.prefix ? `${config.file}: ${config.prefix}.` : `${config.file}: `;
   const alone = validateDesiredState(config.document, { now });
   if (!alone.ok) {
-    return { lines: alone.errors.map((issue) => `${fileLabel}${issue.path}: ${issue.message}`) };
+    return { lines: alone.errors.map((issue) => atFile(fileLabel, issue)) };
   }
   return { base: config.document, fileLabel };
 }
@@ -228,6 +228,14 @@ function locate(issue: ValidationIssue, sources: IssueSources): string {
   return flag !== undefined
     ? `${flag}: ${issue.message}`
     : `${sources.fileLabel}${issue.path}: ${issue.message}`;
+}
+
+/** `file: enforcement.targets: message`; a problem with the whole document has no field to name. */
+function atFile(fileLabel: string, issue: ValidationIssue): string {
+  if (issue.path === '') {
+    return `${fileLabel.replace(/(: |\.)$/, '')}: ${issue.message}`;
+  }
+  return `${fileLabel}${issue.path}: ${issue.message}`;
 }
 
 function flagFor(path: string, sources: IssueSources): string | undefined {
