@@ -163,6 +163,23 @@ describe('loadScenario', () => {
     ]);
   });
 
+  it('fails on two accounts with the same email address', () => {
+    const problems = problemsOf(
+      minimal({
+        accounts: [
+          { id: '222222222222', email: 'Same@example.com' },
+          { id: '333333333333', email: 'same@example.com' },
+        ],
+      }),
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'accounts[1].email',
+        problem: expect.stringContaining('222222222222'),
+      }),
+    ]);
+  });
+
   it('fails when a policy uses a condition operator the emulator cannot evaluate', () => {
     const problems = problemsOf(
       minimal({

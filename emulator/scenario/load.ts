@@ -394,6 +394,7 @@ export function loadScenario(doc: unknown): EmulatorState {
   // Accounts.
   const accounts = new Map<string, Account>();
   const bucketOwners = new Map<string, string>();
+  const emailOwners = new Map<string, string>();
   check.array(top['accounts'], 'accounts').forEach((item, index) => {
     const field = `accounts[${index}]`;
     const input = check.record(item, field, [
@@ -510,11 +511,22 @@ export function loadScenario(doc: unknown): EmulatorState {
       if (policy !== undefined) attributes['Policy'] = policy;
       queues.push({ name: queueName, region, attributes });
     });
+    const email =
+      check.string(input['email'], `${field}.email`, 'write an email address') ?? `aws+${name}@example.com`;
+    // Organizations refuses two accounts with one root email address.
+    const emailOwner = emailOwners.get(email.toLowerCase());
+    if (emailOwner !== undefined) {
+      check.add(
+        `${field}.email`,
+        `${show(email)} is already the email of account ${emailOwner}`,
+        'give every account its own email',
+      );
+    }
+    emailOwners.set(email.toLowerCase(), id);
     accounts.set(id, {
       id,
       name,
-      email:
-        check.string(input['email'], `${field}.email`, 'write an email address') ?? `aws+${name}@example.com`,
+      email,
       state,
       parentId,
       joinedMethod:
