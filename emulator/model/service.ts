@@ -34,7 +34,7 @@ export interface AuthorizationRequest {
   action: string;
   /** e.g. `arn:aws:iam::222222222222:root` */
   resource: string;
-  /** The account that owns the resource (whose SCPs apply to a member-account principal). */
+  /** The account that owns the resource. SCPs follow the principal's account, not this one (for root sessions the two are the same). */
   resourceAccountId: string;
   /** Extra request-context keys, e.g. `{ 'sts:TaskPolicyArn': '...' }`. */
   context?: Record<string, string>;
@@ -46,7 +46,7 @@ export type Decision =
       allowed: false;
       /** AWS's wording: `User: <arn> is not authorized to perform: <action> on resource: <res> with an explicit deny in a service control policy: <policy arn>` */
       message: string;
-      /** What denied it, for tests and diagnoses. */
+      /** What denied it, for tests and diagnoses. For an implicit SCP deny, `policyId` is the root, OU or account that has no allowing SCP. */
       deniedBy: 'identity-policy' | 'task-policy' | 'service-control-policy' | 'implicit';
       policyId?: string;
     };
