@@ -18,6 +18,9 @@ import {
 import { ConfigurationError } from '../../lib/errors';
 import { AWS_PROVIDER_VERSION_RANGE } from '../../lib/provider-versions';
 import { rootRestrictionPolicyDocument } from '../../lib/root-restriction-policy';
+import { assetHashSerializer, scrubAssetHashes } from '../support/snapshot';
+
+expect.addSnapshotSerializer(assetHashSerializer);
 
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
@@ -643,5 +646,34 @@ describe('rootRestrictionPolicyDocument', () => {
     expect(() => rootRestrictionPolicyDocument({ variant: 'x' as RootRestrictionVariant })).toThrow(
       'unknown root restriction variant "x"; use one of deny-long-term-root, allow-root-tasks-only',
     );
+  });
+});
+
+describe('assetHashSerializer', () => {
+  it('scrubs asset folder hashes and hash-valued arguments, and nothing else', () => {
+    // GIVEN
+    const synthesized = JSON.stringify(
+      {
+        filename: 'assets/Enforcer_Bundle_1A2B3C4D/0123456789ABCDEF0123456789ABCDEF/archive.zip',
+        source_code_hash: 'q1w2e3r4t5y6u7i8o9p0=',
+        reference: '${aws_lambda_function.x.source_code_hash}',
+        account_id: '222222222222',
+      },
+      null,
+      2,
+    );
+
+    // WHEN
+    const scrubbed = JSON.parse(scrubAssetHashes(synthesized));
+
+    // THEN
+    expect(scrubbed).toEqual({
+      filename: 'assets/Enforcer_Bundle_1A2B3C4D/<scrubbed>/archive.zip',
+      source_code_hash: '<scrubbed>',
+      reference: '${aws_lambda_function.x.source_code_hash}',
+      account_id: '222222222222',
+    });
+    expect(assetHashSerializer.test(synthesized)).toBe(true);
+    expect(assetHashSerializer.test(JSON.stringify(scrubbed))).toBe(false);
   });
 });
