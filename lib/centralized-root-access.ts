@@ -140,7 +140,9 @@ export interface CentralizedRootAccessProps {
    */
   readonly delegatedAdministratorAccountId?: string;
   /**
-   * A service control policy that restricts member accounts' root users.
+   * A service control policy that restricts member accounts' root users. Attaching it needs the
+   * `SERVICE_CONTROL_POLICY` policy type enabled in the organization root: `manageOrganization`
+   * enables it; otherwise enable it beforehand (`aws organizations enable-policy-type`).
    * @default - no SCP
    */
   readonly rootRestrictionPolicy?: RootRestrictionPolicyOptions;
