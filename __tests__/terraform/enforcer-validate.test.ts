@@ -1,147 +1,112 @@
 /**
  * The enforcer's synthesized JSON against real Terraform and the real `hashicorp/aws` provider
  * (the machine's filesystem mirror; nothing is downloaded): `terraform init` + `terraform
- * validate` accept every resource, the CRUD invocation, and the hand-written `check` block with
+ * validate` accept every resource, the CRUD invocation and the hand-written `check` block with
  * its scoped data source.
  *
- * Cases: enforcer alone (all options on); enforcer in audit mode with trusted access, no schedule.
+ * Cases: enforcer with every option on; audit mode with trusted access and no schedule/events;
+ * the enforcer wired to the CentralizedRootAccess construct (trusted access -> features ->
+ * enforcement, no dependency cycle); a control proving the check block is really parsed.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 
-import type { RootCredentialsEnforcerProps } from '../../lib/root-credentials-enforcer';
-import { RootCredentialsEnforcer } from '../../lib/root-credentials-enforcer';
+import { CentralizedRootAccess } from '../../lib/centralized-root-access';
+import {
+  RootCredentialsEnforcer,
+  type RootCredentialsEnforcerProps,
+} from '../../lib/root-credentials-enforcer';
+import { requireTerraformTier, runTerraform, terraformEnv, terraformTier } from '../support/terraform';
 
-// Until `__tests__/support/terraform.ts` lands, a minimal locator: the Terraform CLI on PATH
-// and a filesystem mirror holding registry.terraform.io/hashicorp/aws.
-const MIRROR_CANDIDATES = [
-  process.env['TF_PROVIDER_MIRROR'],
-  '/opt/tf-plugins',
-  join(process.env['HOME'] ?? '/root', '.terraform.d', 'plugins'),
-];
+type Json = ReturnType<typeof JSON.parse>;
 
-function findTerraform(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    const candidate = join(dir, 'terraform');
-    if (dir && existsSync(candidate)) {
-      return candidate;
-    }
-  }
-  return undefined;
+interface ValidateResult {
+  readonly valid: boolean;
+  readonly diagnostics: { severity: string; summary: string; detail?: string }[];
 }
 
-function findMirror(): string | undefined {
-  return MIRROR_CANDIDATES.find(
-    (dir): dir is string =>
-      dir !== undefined &&
-      existsSync(join(dir, 'registry.terraform.io', 'hashicorp', 'aws')) &&
-      readdirSync(join(dir, 'registry.terraform.io', 'hashicorp', 'aws')).length > 0,
-  );
-}
-
-const terraform = findTerraform();
-const mirror = findMirror();
-const missing = [
-  terraform ? undefined : 'the terraform CLI',
-  mirror ? undefined : 'a hashicorp/aws provider mirror',
-].filter(Boolean);
-if (missing.length > 0) {
-  const message = `Terraform validate tier: ${missing.join(' and ')} not found`;
-  if (process.env['CI'] === 'true') {
-    throw new Error(`${message} (required in CI)`);
-  }
-  console.warn(`SKIPPING ${message}`);
-}
-const describeWithTerraform = missing.length === 0 ? describe : describe.skip;
-
-function validate(
-  props: RootCredentialsEnforcerProps,
-  edit?: (json: ReturnType<typeof JSON.parse>) => void,
-): {
-  valid: boolean;
-  diagnostics: { severity: string; summary: string; detail?: string }[];
-} {
+async function validate(
+  build: RootCredentialsEnforcerProps | ((stack: TerraformStack) => void),
+  edit?: (json: Json) => void,
+): Promise<ValidateResult> {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'enforcer');
   new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-  new RootCredentialsEnforcer(stack, 'Enforcer', props);
-  const outdir = Testing.fullSynth(stack);
-  const stackDir = join(outdir, 'stacks', 'enforcer');
+  if (typeof build === 'function') {
+    build(stack);
+  } else {
+    new RootCredentialsEnforcer(stack, 'Enforcer', build);
+  }
+  const stackDir = join(Testing.fullSynth(stack), 'stacks', 'enforcer');
   if (edit) {
     const file = join(stackDir, 'cdk.tf.json');
-    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const json: Json = JSON.parse(readFileSync(file, 'utf8'));
     edit(json);
     writeFileSync(file, JSON.stringify(json));
   }
-  const home = mkdtempSync(join(tmpdir(), 'tf-cli-'));
-  const config = join(home, 'terraformrc');
-  writeFileSync(
-    config,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
-  );
-  const env = {
-    ...process.env,
-    TF_CLI_CONFIG_FILE: config,
-    TF_IN_AUTOMATION: '1',
-    CHECKPOINT_DISABLE: '1',
-    TF_PLUGIN_CACHE_DIR: '',
-  };
-  execFileSync(terraform!, ['init', '-backend=false', '-input=false', '-no-color'], {
-    cwd: stackDir,
-    env,
-    stdio: 'pipe',
-  });
-  let output: string;
-  try {
-    output = execFileSync(terraform!, ['validate', '-json', '-no-color'], {
-      cwd: stackDir,
-      env,
-      stdio: 'pipe',
-    }).toString();
-  } catch (error) {
-    output = (error as { stdout: Buffer }).stdout.toString();
-  }
-  return JSON.parse(output) as ReturnType<typeof validate>;
+  const env = terraformEnv(mkdtempSync(join(tmpdir(), 'tf-cli-')));
+  const init = await runTerraform(['init', '-backend=false', '-input=false', '-no-color'], stackDir, env);
+  expect(init.stderr).toBe('');
+  expect(init.status).toBe(0);
+  const result = await runTerraform(['validate', '-json', '-no-color'], stackDir, env);
+  return JSON.parse(result.stdout) as ValidateResult;
 }
 
-describeWithTerraform('RootCredentialsEnforcer under terraform validate', () => {
+const errors = (result: ValidateResult) => result.diagnostics.filter((d) => d.severity === 'error');
+
+terraformTier('enforcer terraform validate')('RootCredentialsEnforcer under terraform validate', () => {
   jest.setTimeout(180_000);
 
-  it('accepts the enforcer with every option on, the check block included', () => {
-    const result = validate({
+  beforeAll(() => {
+    requireTerraformTier();
+  });
+
+  it('accepts the enforcer with every option on, the check block included', async () => {
+    const result = await validate({
       desiredState: { targets: { allAccounts: true }, mode: 'enforce', schedule: 'cron(0 3 * * ? *)' },
       alarmEmail: 'security@example.com',
       reservedConcurrency: 2,
     });
-    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(errors(result)).toEqual([]);
     expect(result.valid).toBe(true);
   });
 
-  it('accepts audit mode with trusted access and without schedule or events', () => {
-    const result = validate({
+  it('accepts audit mode with trusted access and without schedule or events', async () => {
+    const result = await validate({
       desiredState: { targets: { accountIds: ['111111111111'] }, mode: 'audit' },
       enableTrustedAccess: true,
       enableSchedule: false,
       enableOrganizationEvents: false,
-      planTimeAudit: true,
     });
-    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(errors(result)).toEqual([]);
     expect(result.valid).toBe(true);
   });
 
-  it('really checks the check block: a reference to an undeclared data source fails validation', () => {
-    // Control for the two cases above: proves Terraform parses the override-written block.
-    const result = validate({ desiredState: { targets: { allAccounts: true } } }, (json) => {
-      const [check] = Object.values<ReturnType<typeof JSON.parse>>(json['check']);
+  it('accepts the enforcer wired to the organization construct: trusted access, then features, then enforcement', async () => {
+    const result = await validate((stack) => {
+      const enforcer = new RootCredentialsEnforcer(stack, 'Enforcer', {
+        desiredState: { targets: { allAccounts: true }, mode: 'enforce' },
+        enableTrustedAccess: true,
+      });
+      const org = new CentralizedRootAccess(stack, 'RootAccess', {});
+      org.addPrerequisite(enforcer.trustedAccess!);
+      enforcer.addPrerequisite(org.features);
+    });
+    // terraform validate walks the graph, so a dependency cycle would be an error here.
+    expect(errors(result)).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('really checks the check block: a reference to an undeclared data source fails validation', async () => {
+    // Control for the cases above: proves Terraform parses the override-written block.
+    const result = await validate({ desiredState: { targets: { allAccounts: true } } }, (json) => {
+      const [check] = Object.values<Json>(json['check']);
       check['assert'][0]['condition'] = '${length(data.aws_lambda_invocation.missing.result) == 0}';
     });
     expect(result.valid).toBe(false);
-    expect(result.diagnostics.map((d) => d.summary).join('\n')).toMatch(
-      /undeclared|Reference to undeclared/i,
-    );
+    expect(errors(result).map((d) => d.summary)).toContain('Reference to undeclared resource');
   });
 });
