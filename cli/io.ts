@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 
 /** The terminal the tool talks to; injected so tests can run the whole tool in-process. */
 export interface CliIo {
@@ -15,15 +15,25 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: process.stdin.isTTY === true,
-    prompt: async (question) => {
-      // Prompt on stderr so stdout stays the report alone, safe to redirect.
-      const readline = createInterface({ input: process.stdin, output: process.stderr });
-      try {
-        return await readline.question(question);
-      } finally {
-        readline.close();
-      }
-    },
+    prompt: (question) =>
+      new Promise((resolve) => {
+        // Prompt on stderr so stdout stays the report alone, safe to redirect.
+        const readline = createInterface({ input: process.stdin, output: process.stderr });
+        let answered = false;
+        // Ctrl-C or Ctrl-D at the prompt is a "no", not a hang or a silent exit 0.
+        readline.on('SIGINT', () => readline.close());
+        readline.on('close', () => {
+          if (!answered) {
+            process.stderr.write('\n');
+            resolve('');
+          }
+        });
+        readline.question(question, (answer) => {
+          answered = true;
+          readline.close();
+          resolve(answer);
+        });
+      }),
   };
 }
 

@@ -6,7 +6,7 @@
  * interactive confirmation runs in-process with a fake terminal and the real engine.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -247,6 +247,27 @@ describe('root-access against the emulator', () => {
         expect(await emulator().calls()).toEqual([]);
       });
 
+      it('turns an AWS access problem into one line and exit 3, with the stack only under --debug', async () => {
+        const plain = await tool(emulator(), ['audit', '--all', '--profile', 'no-such-profile']);
+        const debug = await tool(emulator(), ['audit', '--all', '--profile', 'no-such-profile', '--debug']);
+
+        expect(plain.code).toBe(3);
+        expect(plain.stderr).toMatch(/^error: .*Could not load credentials/m);
+        expect(plain.stderr).toMatch(/\(run with --debug for details\)\n$/);
+        expect(plain.stderr).not.toMatch(/\n\s+at /);
+        expect(debug.code).toBe(3);
+        expect(debug.stderr).toMatch(/\n\s+at /);
+      });
+
+      it('never prints the secret of the caller or of a root session, even with --debug', async () => {
+        const result = await tool(emulator(), ['enforce', '--all', '--yes', '--debug', '--output', 'json']);
+
+        expect(result.code).toBe(0);
+        const printed = result.stdout + result.stderr;
+        expect(printed).not.toContain(emulator().managementCredentials.secretAccessKey);
+        expect(printed).not.toMatch(/SecretAccessKey|SessionToken/i);
+      });
+
       it('fails on malformed and unknown-field config files with the position or the field', async () => {
         const dir = mkdtempSync(join(tmpdir(), 'root-access-'));
         try {
@@ -398,6 +419,31 @@ describe('root-access against the emulator', () => {
         expect(output.error).toEqual(expect.any(String));
       });
     });
+  });
+});
+
+describe('bin/root-access.js', () => {
+  it('asks for the build when the bundle is missing, and exits 2', async () => {
+    // GIVEN a copy of the shim with no dist/ beside it
+    const dir = mkdtempSync(join(tmpdir(), 'root-access-bin-'));
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(BIN, join(dir, 'bin', 'root-access.js'));
+    try {
+      // WHEN
+      const result = await execFileAsync(process.execPath, [
+        join(dir, 'bin', 'root-access.js'),
+        '--help',
+      ]).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+
+      // THEN
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('run `npm run build:bundles` first');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
