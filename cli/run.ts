@@ -2,13 +2,12 @@
  * Runs a parsed command against the engine and turns the outcome into output and an exit code.
  * Everything the tool touches (terminal, engine, clock, files) comes in through {@link CliDependencies}.
  */
+import { summarize } from '../custom-resources/root-credentials/engine/report';
 import {
-  ACCOUNT_STATUSES,
   type AccountReport,
   type Engine,
   type EngineOptions,
   type RunReport,
-  type RunSummary,
   type TaskResult,
 } from '../custom-resources/root-credentials/engine/types';
 import { ACCOUNT_ID_PATTERN, type ResolvedDesiredState } from '../lib/desired-state';
@@ -181,21 +180,10 @@ export function mergeReports(preview: RunReport, enforced: RunReport): RunReport
     dryRun: false,
     startedAt: preview.startedAt,
     finishedAt: enforced.finishedAt,
-    summary: countStatuses(accounts),
+    summary: summarize(accounts),
     accounts,
     warnings: [...new Set([...preview.warnings, ...enforced.warnings])],
   };
-}
-
-function countStatuses(accounts: readonly AccountReport[]): RunSummary {
-  const counts = Object.fromEntries(ACCOUNT_STATUSES.map((status) => [status, 0])) as Record<
-    (typeof ACCOUNT_STATUSES)[number],
-    number
-  >;
-  for (const account of accounts) {
-    counts[account.status] += 1;
-  }
-  return { ...counts, total: accounts.length };
 }
 
 async function runWithProgress(
