@@ -10,6 +10,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_REGION = 'us-east-1';
@@ -18,6 +20,25 @@ export interface ClientSettings {
   readonly region: string;
   readonly maxAttempts: number;
   readonly credentials?: AwsCredentialIdentityProvider;
+  readonly agents: SharedAgents;
+}
+
+/**
+ * One keep-alive connection pool for every client of an engine, caller and root sessions alike.
+ * A session client per account would otherwise open (and TLS-handshake) fresh connections for
+ * each of thousands of accounts; with the pool they reuse warm ones. Idle sockets are unref'd by
+ * Node, so they never hold a process open.
+ */
+export interface SharedAgents {
+  readonly httpAgent: HttpAgent;
+  readonly httpsAgent: HttpsAgent;
+}
+
+export function createSharedAgents(maxSockets: number): SharedAgents {
+  return {
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+  };
 }
 
 /** Credentials of one root session, handed from AssumeRoot straight to the session's clients. */
@@ -36,6 +57,7 @@ function base(settings: ClientSettings) {
     // Adaptive retry adds a client-side token bucket that backs off on throttling, so a
     // concurrency burst settles at the service's rate instead of exhausting attempts.
     retryMode: 'adaptive' as const,
+    requestHandler: { httpAgent: settings.agents.httpAgent, httpsAgent: settings.agents.httpsAgent },
   };
 }
 

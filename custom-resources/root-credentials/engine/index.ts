@@ -2,10 +2,11 @@
  * The engine: one module behind the reconciler Lambda and the `root-access` command-line tool.
  * It imports the AWS SDK and `lib/desired-state` only (no cdktf), so it bundles small.
  */
-import type { ResolvedDesiredState } from '../../../lib/desired-state';
+import { MAX_CONCURRENCY, type ResolvedDesiredState } from '../../../lib/desired-state';
 import {
   createCallerIamClient,
   createOrganizationsClient,
+  createSharedAgents,
   createStsClient,
   DEFAULT_MAX_ATTEMPTS,
   resolveRegion,
@@ -41,6 +42,8 @@ const silent: EngineLogger = {
 export function createEngine(options: EngineOptions = {}): Engine {
   const settings: ClientSettings = {
     region: resolveRegion(options.region),
+    // Sockets for every worker plus the Organizations listing running beside them.
+    agents: createSharedAgents(MAX_CONCURRENCY + 16),
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
   };

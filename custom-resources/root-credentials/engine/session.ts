@@ -23,9 +23,11 @@ export const taskPolicyArn = (task: string): string => `arn:aws:iam::aws:policy/
 /** The longest session AssumeRoot grants; each account's work fits easily, and a fresh session is taken per account and task. */
 export const SESSION_SECONDS = 900;
 
-interface Destroyable {
-  destroy(): void;
-}
+/**
+ * Session clients share the engine's connection pool, so they are dropped, never destroyed:
+ * `destroy()` would close the shared agents under every other worker.
+ */
+type Destroyable = object;
 
 export interface SessionDependencies {
   readonly sts: STSClient;
@@ -76,7 +78,6 @@ export class RootSession<C extends Destroyable> {
   }
 
   close(): void {
-    this.client?.destroy();
     this.client = undefined;
   }
 
