@@ -4,6 +4,7 @@
  */
 import { createEngine } from '../custom-resources/root-credentials/engine';
 import { version } from '../package.json';
+import { ExitCode } from './exit-codes';
 import { processIo } from './io';
 import { runCli } from './run';
 
@@ -35,5 +36,5 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // runCli reports its own failures; reaching here is a bug in the tool itself.
   process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 3;
+  process.exitCode = ExitCode.Internal;
 });

@@ -20,9 +20,6 @@ import { createStderrLogger } from './logger';
 import { createProgress } from './progress';
 import { buildTargeting } from './targeting';
 
-/** The tool's exit code when a run could not complete: no credentials, no network, a bug. */
-export const EXIT_INTERNAL_ERROR = 3;
-
 export interface CliDependencies {
   readonly io: CliIo;
   readonly createEngine: (options: EngineOptions) => Engine;
@@ -34,7 +31,7 @@ export interface CliDependencies {
 const NOT_CONFIRMED = 'enforce changes accounts; pass --yes to confirm (or --dry-run to preview)';
 
 /** The whole tool: argv in, exit code out. Never throws; every failure becomes stderr lines and a code. */
-export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
+export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<ExitCode> {
   const { io } = deps;
   const errorLine = (text: string): void => {
     io.stderr.write(`error: ${text}\n`);
@@ -64,11 +61,11 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
     } else {
       io.stderr.write('(run with --debug for details)\n');
     }
-    return EXIT_INTERNAL_ERROR;
+    return ExitCode.Internal;
   }
 }
 
-async function execute(parsed: ParsedCommand, deps: CliDependencies): Promise<number> {
+async function execute(parsed: ParsedCommand, deps: CliDependencies): Promise<ExitCode> {
   const { io } = deps;
   const format: OutputFormat = parsed.common.output ?? (io.stdout.isTTY === true ? 'table' : 'json');
   const print = (text: string): void => {
@@ -122,7 +119,7 @@ async function execute(parsed: ParsedCommand, deps: CliDependencies): Promise<nu
 }
 
 /** audit: anything non-compliant is a finding; enforce: only what could not be done is. */
-export function exitCodeFor(report: RunReport): number {
+export function exitCodeFor(report: RunReport): ExitCode {
   const unfinished = report.summary.failed + report.summary.deferred;
   const findings = report.mode === 'audit' ? unfinished + report.summary['non-compliant'] : unfinished;
   return findings > 0 ? ExitCode.Findings : ExitCode.Ok;
