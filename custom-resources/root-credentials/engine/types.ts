@@ -90,7 +90,10 @@ export interface RunOptions {
   readonly safetyMarginMs?: number;
   /** Restrict the run to these accounts (a continuation, or an organization event for one account). */
   readonly onlyAccountIds?: readonly string[];
-  /** Called after each account finishes (progress bars, metrics). */
+  /**
+   * Called after each account finishes (progress bars, metrics). `total` is the number of accounts
+   * known so far: accounts stream in while Organizations is still being listed, so it can grow.
+   */
   readonly onAccountDone?: (report: AccountReport, done: number, total: number) => void;
   /** Clock, for break-glass expiry. @default - now */
   readonly now?: () => Date;
