@@ -1,6 +1,8 @@
 /**
- * `npm run emulator -- --scenario FILE [--port N]`: serves the emulator until SIGINT/SIGTERM and
- * prints the environment a shell needs to talk to it.
+ * `npm run emulator -- --scenario FILE [--port N] [--moto]`: serves the emulator until
+ * SIGINT/SIGTERM and prints the environment a shell needs to talk to it. `--moto` also starts a
+ * moto server for the services the emulator does not model (what `terraform apply` needs) and
+ * stops it on exit.
  */
 import { Command, InvalidArgumentError } from 'commander';
 
@@ -22,17 +24,26 @@ async function main(argv: string[]): Promise<void> {
     )
     .requiredOption('--scenario <file>', 'scenario JSON file (see emulator/scenarios/)')
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 4566)
+    .option(
+      '--moto',
+      'forward Lambda, Logs, EventBridge, Scheduler, SNS, SQS queues, CloudWatch and IAM roles to a moto server it starts, and run Lambda Invoke locally',
+      false,
+    )
     .parse(argv);
-  const options = program.opts<{ scenario: string; port: number }>();
+  const options = program.opts<{ scenario: string; port: number; moto: boolean }>();
 
   const startedAt = performance.now();
-  const emulator = await startEmulator({ scenario: options.scenario, port: options.port });
+  const emulator = await startEmulator({
+    scenario: options.scenario,
+    port: options.port,
+    moto: options.moto,
+  });
   const startMs = Math.round(performance.now() - startedAt);
 
   // These are the emulator's own throwaway management credentials, not real AWS secrets.
   process.stdout.write(
     [
-      `# emulator listening on ${emulator.endpoint} (scenario ${options.scenario}, started in ${startMs} ms)`,
+      `# emulator listening on ${emulator.endpoint} (scenario ${options.scenario}, started in ${startMs} ms${emulator.moto !== undefined ? `, forwarding to moto at ${emulator.moto.endpoint}` : ''})`,
       `export AWS_ENDPOINT_URL=${emulator.endpoint}`,
       `export AWS_REGION=${emulator.region}`,
       `export AWS_ACCESS_KEY_ID=${emulator.managementCredentials.accessKeyId}`,

@@ -4,12 +4,18 @@
  */
 import type { AddressInfo } from 'node:net';
 
+import { MotoForwarder } from './forward/forwarder';
+import { type MotoServer, startMoto } from './forward/moto';
+import { type InvocationRecord, LambdaRuntime } from './lambda/invoke';
 import type { CallRecord, Faults } from './model/state';
 import { readScenarioFile } from './scenario/load';
 import { EmulatorCore } from './server/core';
 import { createEmulatorServer } from './server/http';
-import type { ServiceRegistry } from './server/router';
-import { defaultServices } from './server/services';
+import type { RouteHandler, ServiceRegistry } from './server/router';
+import { addForwarding, defaultServices } from './server/services';
+
+export { MotoUnavailableError, findMotoPython } from './forward/moto';
+export type { InvocationRecord } from './lambda/invoke';
 
 export interface StartEmulatorOptions {
   /** A scenario file path, or the scenario document itself. */
@@ -20,6 +26,13 @@ export interface StartEmulatorOptions {
   faults?: Partial<Faults>;
   /** Replaces the default services; for tests of the transport itself. */
   services?: ServiceRegistry;
+  /**
+   * Starts a moto server (python3 with moto[server]) and forwards to it every service the
+   * emulator does not model, and serves Lambda Invoke by running the deployed code: what
+   * `terraform apply` of the stacks needs. Off by default (no child process, fast start).
+   * Throws {@link MotoUnavailableError} when moto cannot be started.
+   */
+  moto?: boolean | { python?: string };
 }
 
 export interface EmulatorCredentials {
@@ -42,6 +55,11 @@ export interface RunningEmulator extends EmulatorAdmin {
   region: string;
   /** An undeclared key: the emulator treats it as an administrator of the management account. */
   managementCredentials: EmulatorCredentials;
+  /** With `moto`: the moto server the emulator forwards to (for diagnostics; talk to the emulator). */
+  moto?: { endpoint: string; pid: number; output(): string };
+  /** With `moto`: the Lambda invocations run so far, with their logs, oldest first. */
+  lambdaInvocations(): InvocationRecord[];
+  /** Stops the server, the invocations still running and moto; leaves no child process behind. */
   stop(): Promise<void>;
 }
 
@@ -54,24 +72,55 @@ export const MANAGEMENT_CREDENTIALS: EmulatorCredentials = {
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   const scenario =
     typeof options.scenario === 'string' ? readScenarioFile(options.scenario) : options.scenario;
+  const services = new Map<string, RouteHandler>(options.services ?? defaultServices());
   const core = new EmulatorCore({
     scenario,
     faults: options.faults,
-    services: options.services ?? defaultServices(),
+    services,
     onInternalError: (error) => {
       process.stderr.write(
         `emulator: service error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
     },
   });
-  const server = createEmulatorServer(core);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  let moto: MotoServer | undefined;
+  let forwarder: MotoForwarder | undefined;
+  let lambda: LambdaRuntime | undefined;
+  if (options.moto !== undefined && options.moto !== false) {
+    moto = await startMoto({
+      accountId: core.state.organization.managementAccountId,
+      ...(typeof options.moto === 'object' && options.moto.python !== undefined
+        ? { python: options.moto.python }
+        : {}),
     });
-  });
+    forwarder = new MotoForwarder(moto.endpoint);
+    lambda = new LambdaRuntime(forwarder, {
+      endpoint: () => core.endpoint,
+      region: () => core.state.region,
+      declarePrincipal: (principal) => core.declarePrincipal(principal),
+      retirePrincipal: (key) => core.retirePrincipal(key),
+    });
+    addForwarding(services, forwarder, lambda);
+  }
+  const stopChildren = async (): Promise<void> => {
+    await lambda?.stop();
+    forwarder?.close();
+    await moto?.stop();
+  };
+
+  const server = createEmulatorServer(core);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await stopChildren();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   core.endpoint = endpoint;
@@ -81,13 +130,22 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     endpoint,
     region: core.state.region,
     managementCredentials: { ...MANAGEMENT_CREDENTIALS },
+    ...(moto !== undefined
+      ? { moto: { endpoint: moto.endpoint, pid: moto.pid, output: () => moto?.output() ?? '' } }
+      : {}),
+    lambdaInvocations: () => lambda?.invocations() ?? [],
     ...emulatorAdmin(endpoint),
     stop() {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+      stopped ??= (async () => {
+        const closed = new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+        });
+        // Running invocations still call the emulator, so they end before the sockets do.
+        await stopChildren();
         // Keep-alive sockets from SDK clients would otherwise hold the server (and jest) open.
         server.closeAllConnections();
-      });
+        await closed;
+      })();
       return stopped;
     },
   };

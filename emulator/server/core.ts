@@ -4,7 +4,7 @@
  */
 import { authorize } from '../policy/authorize';
 import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../scenario/load';
-import type { CallAnnotation, Decision, RawRequest, RawResponse, RequestContext } from '../model/service';
+import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/service';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
 import { CallLog, isMutatingAction } from './call-log';
 import {
@@ -17,7 +17,13 @@ import {
   throttlingError,
 } from './errors';
 import { FaultInjector } from './faults';
-import { type ServiceRegistry, isFormEncoded, routeOf, virtualHostBucket } from './router';
+import {
+  type RoutedRequest,
+  type ServiceRegistry,
+  isFormEncoded,
+  resolveRoute,
+  virtualHostBucket,
+} from './router';
 import {
   type SignatureInfo,
   type WireRequest,
@@ -53,6 +59,8 @@ export class EmulatorCore {
    * through to "undeclared key = management administrator" and silently gain full power.
    */
   private readonly retiredSessionKeys = new Set<string>();
+  /** Keys of principals declared at run time, retired like sessions on reset. */
+  private readonly runtimeKeys = new Set<string>();
 
   constructor(private readonly options: EmulatorCoreOptions) {
     this.state = this.load();
@@ -70,6 +78,8 @@ export class EmulatorCore {
     for (const [key, principal] of this.state.principals) {
       if (principal.kind === 'root-session') this.retiredSessionKeys.add(key);
     }
+    for (const key of this.runtimeKeys) this.retiredSessionKeys.add(key);
+    this.runtimeKeys.clear();
     this.state = this.load();
     this.log.clear();
     this.faults.reseed();
@@ -78,6 +88,21 @@ export class EmulatorCore {
   setFaults(faults: Partial<Faults>): void {
     this.state.faults = { ...this.state.faults, ...faults };
     this.faults.reseed();
+  }
+
+  /**
+   * Declares a principal at run time (the emulated Lambda's role session). Its key stays valid
+   * until {@link retirePrincipal} or a reset, after which it is refused, never defaulted.
+   */
+  declarePrincipal(principal: Principal): void {
+    this.state.principals.set(principal.accessKeyId, principal);
+    this.runtimeKeys.add(principal.accessKeyId);
+  }
+
+  retirePrincipal(accessKeyId: string): void {
+    this.state.principals.delete(accessKeyId);
+    this.runtimeKeys.delete(accessKeyId);
+    this.retiredSessionKeys.add(accessKeyId);
   }
 
   /** Replaces one account's root credentials; false when the account is unknown. */
@@ -93,8 +118,27 @@ export class EmulatorCore {
     const now = new Date();
     const signature = parseSignature(wire.headers, query);
     const form = isFormEncoded(wire.headers) ? new URLSearchParams(wire.body) : undefined;
-    const serviceKey = routeOf({ method: wire.method, headers: wire.headers, query, form, signature });
-    const handler = this.options.services.get(serviceKey);
+    const services = this.options.services;
+    const serviceKey = resolveRoute(
+      {
+        method: wire.method,
+        headers: wire.headers,
+        query,
+        form,
+        signature,
+        rawPath: wire.rawPath,
+        body: wire.body,
+      },
+      services,
+      {
+        rootSession:
+          signature !== undefined &&
+          this.state.principals.get(signature.accessKeyId)?.kind === 'root-session',
+        ownsQueue: (url) => ownsQueue(this.state, url),
+      },
+    );
+    const handler = services.get(serviceKey);
+    const forwarded = handler?.forwarded === true;
     const raw = toRawRequest(wire, query, serviceKey, signature, this.state.region);
 
     let action = 'Unknown';
@@ -106,7 +150,7 @@ export class EmulatorCore {
       }
     }
 
-    const latency = this.state.faults.latencyMs;
+    const latency = forwarded ? 0 : this.state.faults.latencyMs;
     if (latency > 0) await sleep(latency);
 
     const auth = this.authenticate(signature, wire, now);
@@ -130,7 +174,7 @@ export class EmulatorCore {
     } else if (!auth.ok) {
       response = renderError(serviceKey, authError(serviceKey, auth.failure));
     } else {
-      const outcome = this.faults.decide(serviceKey, action);
+      const outcome = forwarded ? ({ kind: 'none' } as const) : this.faults.decide(serviceKey, action);
       if (outcome.kind === 'throttle') {
         response = renderError(serviceKey, throttlingError(serviceKey, outcome.reason));
       } else if (outcome.kind === 'error') {
@@ -168,7 +212,8 @@ export class EmulatorCore {
     const principal = auth.principal;
     this.log.add(
       {
-        service: serviceKey,
+        // Forwarders name the real service (`lambda`, `logs`...), not the route.
+        service: forwarded ? (signature?.service ?? serviceKey) : serviceKey,
         action: annotation.action,
         accountId: annotation.accountId,
         principalArn: principal?.arn,
@@ -177,6 +222,7 @@ export class EmulatorCore {
         decision: denied || (errorCode !== undefined && DENIAL_CODES.has(errorCode)) ? 'deny' : 'allow',
         status: response.status,
         errorCode,
+        ...(forwarded ? { forwarded: true } : {}),
       },
       now,
     );
@@ -225,7 +271,7 @@ function toRawRequest(
   service: string,
   signature: SignatureInfo | undefined,
   defaultRegion: string,
-): RawRequest {
+): RoutedRequest {
   let path = safeDecodePath(wire.rawPath);
   if (service === 's3') {
     // Services see one S3 addressing style: virtual-host requests are rewritten to path-style.
@@ -239,7 +285,26 @@ function toRawRequest(
     headers: wire.headers,
     body: wire.body,
     region: signature?.region ?? defaultRegion,
+    rawPath: wire.rawPath,
+    rawQuery: wire.rawQuery,
   };
+}
+
+/** Whether the scenario holds the queue at `url` (`.../<account>/<name>`), as the SQS service reads it. */
+function ownsQueue(state: EmulatorState, url: string): boolean {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url;
+  }
+  const match = /^\/?(\d{12})\/([^/]+)\/?$/.exec(path);
+  if (match === null) return false;
+  const name = decodeURIComponent(match[2] ?? '');
+  return (
+    state.accounts.get(match[1] ?? '')?.queues.some((q) => q.name === name && q.region === state.region) ??
+    false
+  );
 }
 
 function safeDecodePath(rawPath: string): string {
