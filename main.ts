@@ -1,6 +1,7 @@
 /**
  * The example app: reads `root-access.config.json` (or the file named by `ROOT_ACCESS_CONFIG`),
- * validates it and synthesizes one stack with the organization-level construct.
+ * validates it and synthesizes one stack: the organization-level construct and, when the file has
+ * an `enforcement` section, the reconciler that enforces it.
  *
  * A bad config file stops synth with one line per problem on stderr and exit code 1, never a
  * stack trace: the people editing the file are operators, not the authors of this code.
@@ -13,24 +14,57 @@ import type { Construct } from 'constructs';
 
 import { DEFAULT_CONFIG_FILE, formatConfigIssue, loadAppConfig, type AppConfig } from './lib/app-config';
 import { CentralizedRootAccess } from './lib/centralized-root-access';
+import { RootCredentialsEnforcer } from './lib/root-credentials-enforcer';
 import { formatIssue } from './lib/desired-state';
 import { ConfigurationError } from './lib/errors';
+
+/** The services the stack's resources (and the reconciler it deploys) talk to. */
+const PROVIDER_ENDPOINT_SERVICES = [
+  'cloudwatch',
+  'events',
+  'iam',
+  'lambda',
+  'logs',
+  'organizations',
+  's3',
+  'scheduler',
+  'sns',
+  'sqs',
+  'sts',
+] as const;
 
 export interface RootAccessStackProps {
   readonly config: AppConfig;
   /** Folder that relative paths in the config (the local state file) are resolved against. */
   readonly configDirectory: string;
+  /**
+   * One endpoint for every AWS service the stack uses: the local emulator
+   * (`ROOT_ACCESS_AWS_ENDPOINT`), for rehearsals and the end-to-end tests. Never set for AWS.
+   * @default - AWS's own endpoints
+   */
+  readonly awsEndpoint?: string;
 }
 
 /** One stack: the AWS provider, the state backend and {@link CentralizedRootAccess}. */
 export class RootAccessStack extends TerraformStack {
   readonly rootAccess: CentralizedRootAccess;
 
-  constructor(scope: Construct, id: string, { config, configDirectory }: RootAccessStackProps) {
+  readonly enforcer?: RootCredentialsEnforcer;
+
+  constructor(scope: Construct, id: string, { config, configDirectory, awsEndpoint }: RootAccessStackProps) {
     super(scope, id);
     const managementAccountId = config.organization.managementAccountId;
     new AwsProvider(this, 'aws', {
       region: config.region,
+      ...(awsEndpoint !== undefined
+        ? {
+            endpoints: [
+              Object.fromEntries(PROVIDER_ENDPOINT_SERVICES.map((service) => [service, awsEndpoint])),
+            ],
+            s3UsePathStyle: true,
+            skipMetadataApiCheck: 'true',
+          }
+        : {}),
       // With the management account known, Terraform refuses to run with any other account's
       // credentials instead of failing halfway with Organizations access errors.
       ...(managementAccountId !== undefined ? { allowedAccountIds: [managementAccountId] } : {}),
@@ -57,6 +91,23 @@ export class RootAccessStack extends TerraformStack {
 
     this.rootAccess = new CentralizedRootAccess(this, 'CentralizedRootAccess', config.organization);
 
+    if (config.enforcement !== undefined) {
+      this.enforcer = new RootCredentialsEnforcer(this, 'Enforcer', {
+        ...config.enforcer,
+        desiredState: config.enforcement,
+        // Without the organization resource, nothing else in the stack turns trusted access on.
+        enableTrustedAccess:
+          config.enforcer.enableTrustedAccess ?? config.organization.manageOrganization === undefined,
+      });
+      if (this.enforcer.trustedAccess !== undefined) {
+        this.rootAccess.addPrerequisite(this.enforcer.trustedAccess);
+      }
+      // Root sessions need the features; the apply-time enforcement must wait for them.
+      this.enforcer.addPrerequisite(this.rootAccess.features);
+      // A name operators type: `terraform output -json enforcement_report`.
+      this.enforcer.report.overrideLogicalId('enforcement_report');
+    }
+
     new TerraformOutput(this, 'organization_id', {
       value: this.rootAccess.organizationId,
       description: 'The organization whose centralized root access features this stack manages',
@@ -75,8 +126,17 @@ export class RootAccessStack extends TerraformStack {
 }
 
 /** Builds the app's stack from a validated config. */
-export function buildApp(config: AppConfig, configDirectory: string, app: App = new App()): App {
-  new RootAccessStack(app, config.stackName, { config, configDirectory });
+export function buildApp(
+  config: AppConfig,
+  configDirectory: string,
+  app: App = new App(),
+  awsEndpoint?: string,
+): App {
+  new RootAccessStack(app, config.stackName, {
+    config,
+    configDirectory,
+    ...(awsEndpoint !== undefined ? { awsEndpoint } : {}),
+  });
   return app;
 }
 
@@ -97,7 +157,8 @@ export function main(
     return 1;
   }
   try {
-    buildApp(result.config, path.dirname(path.resolve(file))).synth();
+    const awsEndpoint = env['ROOT_ACCESS_AWS_ENDPOINT'] || undefined;
+    buildApp(result.config, path.dirname(path.resolve(file)), new App(), awsEndpoint).synth();
   } catch (caught) {
     // The config checks mirror the construct's, so reaching this is a bug; still one line per problem.
     if (caught instanceof ConfigurationError) {

@@ -24,7 +24,11 @@ import {
   type ValidateOptions,
   type ValidationIssue,
 } from './desired-state';
+import { validateEnforcerProps, type RootCredentialsEnforcerProps } from './root-credentials-enforcer';
 import type { RootRestrictionVariant } from './root-restriction-policy';
+
+/** The enforcer construct's options that the config file may set; the desired state comes from `enforcement`. */
+export type EnforcerOptions = Omit<RootCredentialsEnforcerProps, 'desiredState' | 'schedule'>;
 
 export const DEFAULT_CONFIG_FILE = 'root-access.config.json';
 export const DEFAULT_REGION = 'us-east-1';
@@ -60,8 +64,10 @@ export interface AppConfig {
   /** Provider `default_tags`, applied to every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
   readonly organization: CentralizedRootAccessProps;
-  /** The reconciler's desired state; validated now, built by the enforcer construct (a later part). */
+  /** The reconciler's desired state; with it, the app deploys the enforcer. */
   readonly enforcement?: ResolvedDesiredState;
+  /** Options of the enforcer construct (function name, alarm email, ...). */
+  readonly enforcer: EnforcerOptions;
 }
 
 export type AppConfigResult =
@@ -136,6 +142,21 @@ const configShape = z.strictObject({
   organization: z.unknown().optional(),
   // Checked by validateDesiredState, which knows its own fields.
   enforcement: z.unknown().optional(),
+  enforcer: z
+    .strictObject({
+      functionName: z.string().optional(),
+      logRetentionDays: z.number().optional(),
+      enableSchedule: z.boolean().optional(),
+      enableOrganizationEvents: z.boolean().optional(),
+      alarmEmail: z.string().optional(),
+      failOnNonCompliance: z.boolean().optional(),
+      enableTrustedAccess: z.boolean().optional(),
+      planTimeAudit: z.boolean().optional(),
+      timeoutSeconds: z.number().optional(),
+      memorySize: z.number().optional(),
+      reservedConcurrency: z.number().optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -230,6 +251,27 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
     }
   }
 
+  const enforcer: EnforcerOptions = parsed.success ? (parsed.data.enforcer ?? {}) : {};
+  if (parsed.success && parsed.data.enforcer !== undefined && rawEnforcement === undefined) {
+    errors.push({
+      path: 'enforcer',
+      message:
+        'configures the reconciler, but there is no "enforcement" section saying what to enforce; add one or remove "enforcer"',
+    });
+  }
+  if (enforcement !== undefined) {
+    // The desired state was checked above; only the enforcer's own findings (and the size of the
+    // desired state as the function's environment) are new here.
+    const findings = validateEnforcerProps({ ...enforcer, desiredState: enforcement });
+    for (const issue of findings.errors) {
+      errors.push(
+        issue.path.startsWith('desiredState')
+          ? { ...issue, path: issue.path.replace(/^desiredState/, 'enforcement') }
+          : under('enforcer', issue),
+      );
+    }
+  }
+
   if (errors.length > 0 || !parsed.success || organization === undefined) {
     return { ok: false, errors, warnings };
   }
@@ -259,6 +301,7 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
       tags: data.tags ?? {},
       organization,
       ...(enforcement !== undefined ? { enforcement } : {}),
+      enforcer,
     },
   };
 }

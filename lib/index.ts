@@ -3,3 +3,5 @@ export * from './desired-state';
 export * from './errors';
 export * from './provider-versions';
 export * from './root-restriction-policy';
+export * from './enforcer/policy';
+export * from './root-credentials-enforcer';

@@ -35,7 +35,7 @@ import {
   enforcerPolicyDocument,
   schedulerPolicyDocument,
   trustPolicyDocument,
-  type PolicyDocument,
+  type IdentityPolicyDocument,
 } from './enforcer/policy';
 import { ConfigurationError } from './errors';
 import { requireAwsProviderVersion } from './provider-versions';
@@ -150,7 +150,7 @@ export class RootCredentialsEnforcer extends Construct {
   readonly role: IamRole;
   readonly rolePolicy: IamRolePolicy;
   /** The role's identity policy, as generated (tokens unresolved). */
-  readonly policyDocument: PolicyDocument;
+  readonly policyDocument: IdentityPolicyDocument;
   readonly logGroup: CloudwatchLogGroup;
   readonly deadLetterQueue: SqsQueue;
   /** The apply-time run; its `result` is the per-account report. */

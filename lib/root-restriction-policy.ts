@@ -86,7 +86,7 @@ export const ROOT_TASK_ACTIONS: readonly string[] = [
   ...new Set(Object.values(ROOT_TASK_POLICY_ACTIONS).flat()),
 ].sort();
 
-export interface PolicyStatement {
+export interface ServiceControlPolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Deny';
   readonly Action?: string;
@@ -95,9 +95,9 @@ export interface PolicyStatement {
   readonly Condition: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
-export interface PolicyDocument {
+export interface ServiceControlPolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: readonly PolicyStatement[];
+  readonly Statement: readonly ServiceControlPolicyStatement[];
 }
 
 export interface RootRestrictionDocumentOptions {
@@ -112,7 +112,9 @@ export interface RootRestrictionDocumentOptions {
 }
 
 /** The SCP document for a variant. */
-export function rootRestrictionPolicyDocument(options: RootRestrictionDocumentOptions = {}): PolicyDocument {
+export function rootRestrictionPolicyDocument(
+  options: RootRestrictionDocumentOptions = {},
+): ServiceControlPolicyDocument {
   const variant = options.variant ?? RootRestrictionVariant.DENY_LONG_TERM_ROOT;
   const exempt = options.exemptPrincipalArns ?? [];
   const principalCondition = {
@@ -156,6 +158,6 @@ export function rootRestrictionPolicyDocument(options: RootRestrictionDocumentOp
 }
 
 /** The document as AWS Organizations stores it: compact JSON, which is also what counts toward the size limit. */
-export function renderPolicyDocument(document: PolicyDocument): string {
+export function renderPolicyDocument(document: ServiceControlPolicyDocument): string {
   return JSON.stringify(document);
 }

@@ -92,6 +92,7 @@ describe('parseAppConfig', () => {
         backend: { kind: 'local' },
         tags: {},
         organization: {},
+        enforcer: {},
       },
     });
   });

@@ -58,7 +58,9 @@ describe('main.ts', () => {
     expect(Object.values(stack.resource.aws_iam_organizations_features)).toEqual([
       expect.objectContaining({ enabled_features: ['RootCredentialsManagement', 'RootSessions'] }),
     ]);
-    expect(stack.terraform.required_providers.aws.version).toBe('>= 5.78.0, < 7.0.0');
+    // The example deploys the enforcer, whose apply-time report needs 5.82.0 (see lib/root-credentials-enforcer.ts).
+    expect(stack.terraform.required_providers.aws.version).toBe('>= 5.82.0, < 7.0.0');
+    expect(Object.keys(stack.resource.aws_lambda_invocation)).toHaveLength(2);
     expect(stack.provider.aws).toEqual([{ region: 'us-east-1', allowed_account_ids: ['111111111111'] }]);
     // Local state sits next to the config file, not inside cdktf.out (which synth regenerates).
     expect(stack.terraform.backend.local.path).toBe(
@@ -66,6 +68,7 @@ describe('main.ts', () => {
     );
     expect(Object.keys(stack.output).sort()).toEqual([
       'enabled_features',
+      'enforcement_report',
       'organization_id',
       'root_restriction_policy_id',
     ]);

@@ -22,8 +22,8 @@ import {
   AUDIT_TASK_POLICY_ARN,
   DELETE_TASK_POLICY_ARN,
   ORGANIZATIONS_READ_ACTIONS,
-  type PolicyDocument,
-  type PolicyStatement,
+  type IdentityPolicyDocument,
+  type IdentityPolicyStatement,
 } from '../../lib/enforcer/policy';
 import {
   RootCredentialsEnforcer,
@@ -57,13 +57,13 @@ function only(json: Record<string, Json>, type: string): Record<string, Json> {
   return resources[0] as Record<string, Json>;
 }
 
-function rolePolicy(json: Record<string, Json>): PolicyDocument {
+function rolePolicy(json: Record<string, Json>): IdentityPolicyDocument {
   const policy = json['resource']['aws_iam_role_policy'];
   const reconciler = Object.values(policy).find((p: Json) => p.name === 'reconcile-root-credentials') as Json;
   return JSON.parse(reconciler.policy);
 }
 
-function statement(document: PolicyDocument, sid: string): PolicyStatement | undefined {
+function statement(document: IdentityPolicyDocument, sid: string): IdentityPolicyStatement | undefined {
   return document.Statement.find((s) => s.Sid === sid);
 }
 
@@ -357,7 +357,7 @@ describe('RootCredentialsEnforcer', () => {
       const policy = Object.values<Json>(json['resource']['aws_iam_role_policy']).find(
         (p) => p.name === 'invoke-reconciler',
       );
-      const document = JSON.parse(policy.policy) as PolicyDocument;
+      const document = JSON.parse(policy.policy) as IdentityPolicyDocument;
       expect(document.Statement.map((s) => s.Action)).toEqual([
         ['lambda:InvokeFunction'],
         ['sqs:SendMessage'],

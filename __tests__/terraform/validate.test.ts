@@ -127,7 +127,8 @@ terraformTier('Terraform validate')('terraform validate', () => {
     const lockFile = readFileSync(path.join(stackDir, '.terraform.lock.hcl'), 'utf8');
     expect(lockFile).toContain(`provider "registry.terraform.io/hashicorp/aws"`);
     expect(lockFile).toContain(`version     = "${tooling.awsProviderVersions[0]}"`);
-    expect(lockFile).toContain('constraints = ">= 5.78.0, < 7.0.0"');
+    // The example deploys the enforcer, which raises the floor to 5.82.0.
+    expect(lockFile).toContain('constraints = ">= 5.82.0, < 7.0.0"');
     const stack = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
     expect(Object.values(stack.resource.aws_iam_organizations_features)).toEqual([
       expect.objectContaining({ enabled_features: ['RootCredentialsManagement', 'RootSessions'] }),

@@ -48,11 +48,9 @@ export interface ValidateOptions {
   readonly now?: Date;
 }
 
-const accountId = z
-  .string()
-  .regex(ACCOUNT_ID_PATTERN, {
-    error: 'is not a 12-digit AWS account id; write it as 12 digits, e.g. "123456789012"',
-  });
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, {
+  error: 'is not a 12-digit AWS account id; write it as 12 digits, e.g. "123456789012"',
+});
 const ouId = z.string().regex(OU_ID_PATTERN, {
   error:
     'is not an organizational unit id; OU ids look like "ou-ab12-cdef3456" (see `aws organizations list-organizational-units-for-parent`)',

@@ -28,7 +28,7 @@ export const ORGANIZATIONS_READ_ACTIONS = [
   'organizations:ListTargetsForPolicy',
 ] as const;
 
-export interface PolicyStatement {
+export interface IdentityPolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Allow';
   readonly Action: readonly string[];
@@ -36,9 +36,9 @@ export interface PolicyStatement {
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
-export interface PolicyDocument {
+export interface IdentityPolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: readonly PolicyStatement[];
+  readonly Statement: readonly IdentityPolicyStatement[];
 }
 
 export interface EnforcerPolicyOptions {
@@ -67,13 +67,13 @@ export function taskPolicyArns(mode: Mode, dryRun: boolean): string[] {
     : [AUDIT_TASK_POLICY_ARN];
 }
 
-export function enforcerPolicyDocument(options: EnforcerPolicyOptions): PolicyDocument {
+export function enforcerPolicyDocument(options: EnforcerPolicyOptions): IdentityPolicyDocument {
   const partition = options.partition ?? 'aws';
   const rootResources =
     options.accountIds === undefined
       ? [`arn:${partition}:iam::*:root`]
       : options.accountIds.map((id) => `arn:${partition}:iam::${id}:root`);
-  const statements: PolicyStatement[] = [
+  const statements: IdentityPolicyStatement[] = [
     {
       Sid: 'OpenTaskScopedRootSessions',
       Effect: 'Allow',
@@ -130,7 +130,10 @@ export function enforcerPolicyDocument(options: EnforcerPolicyOptions): PolicyDo
 }
 
 /** A role policy allowing only `lambda:InvokeFunction` on one function (and the schedule's DLQ). */
-export function schedulerPolicyDocument(functionArn: string, deadLetterQueueArn: string): PolicyDocument {
+export function schedulerPolicyDocument(
+  functionArn: string,
+  deadLetterQueueArn: string,
+): IdentityPolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
