@@ -10,6 +10,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/setup.ts'],
   testSequencer: '<rootDir>/__tests__/support/tier-sequencer.js',
   maxWorkers: 2,

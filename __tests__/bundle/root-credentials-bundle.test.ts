@@ -29,13 +29,6 @@ interface Metafile {
   outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), '--only', 'root-credentials'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
-}, 120_000);
-
 describe('reconciler Lambda bundle', () => {
   it('exists with its source map after the build', () => {
     expect(existsSync(BUNDLE)).toBe(true);

@@ -89,10 +89,7 @@ function withEmulator(scenario: string | object, body: (get: () => RunningEmulat
   });
 }
 
-beforeAll(async () => {
-  // The tests run the bundle an operator runs, so build it from the sources under test.
-  await execFileAsync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT });
-}, 120_000);
+// The tests run the bundle an operator runs, built from the sources under test by jest's globalSetup.
 
 describe('root-access against the emulator', () => {
   describe('audit and enforce', () => {
