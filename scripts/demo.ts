@@ -22,6 +22,10 @@ interface Step {
   args: string[];
 }
 
+// Alice is recovering her sandbox's root user under incident INC-4711: her account keeps its root
+// credentials until the window ends, and is audited but never changed until then.
+const breakGlass = ['--break-glass', '777777777777=2099-01-01T00:00:00Z:INC-4711 sandbox root recovery'];
+
 const steps: Step[] = [
   {
     title: 'Preflight: organization prerequisites and SCPs that would block root sessions',
@@ -30,10 +34,10 @@ const steps: Step[] = [
   { title: 'Audit: which member accounts hold root credentials', args: ['audit', '--all'] },
   {
     title: 'Enforce, dry run: what would be removed (nothing changes)',
-    args: ['enforce', '--all', '--dry-run'],
+    args: ['enforce', '--all', '--dry-run', ...breakGlass],
   },
-  { title: 'Enforce: remove every root credential', args: ['enforce', '--all', '--yes'] },
-  { title: 'Audit again: the organization has converged', args: ['audit', '--all'] },
+  { title: 'Enforce: remove every root credential', args: ['enforce', '--all', '--yes', ...breakGlass] },
+  { title: 'Audit again: the organization has converged', args: ['audit', '--all', ...breakGlass] },
 ];
 
 async function main(): Promise<void> {
