@@ -5,3 +5,4 @@ export * from './provider-versions';
 export * from './root-restriction-policy';
 export * from './enforcer/policy';
 export * from './root-credentials-enforcer';
+export * from './root-tasks';

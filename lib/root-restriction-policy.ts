@@ -7,6 +7,7 @@
  * root, so an SCP that simply denies root (Control Tower's `AWS-GR_RESTRICT_ROOT_USER` without
  * `ExemptAssumeRoot`) makes every reconciler call fail with AccessDenied.
  */
+import { ROOT_TASK_POLICY_ACTIONS } from './root-tasks';
 
 /** Which SCP guards the member accounts' root users. */
 export const RootRestrictionVariant = {
@@ -38,48 +39,6 @@ export const ROOT_PRINCIPAL_ARN_PATTERN = 'arn:*:iam::*:root';
 
 /** Largest SCP document AWS Organizations accepts, in characters. */
 export const SCP_MAX_CHARACTERS = 5120;
-
-/**
- * The actions each AWS-managed root-task policy (`arn:aws:iam::aws:policy/root-task/<name>`)
- * leaves allowed; exact copies of their `NotAction` lists (version v1, unchanged since 2024-11).
- */
-export const ROOT_TASK_POLICY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  IAMAuditRootUserCredentials: [
-    'iam:ListAccessKeys',
-    'iam:ListSigningCertificates',
-    'iam:GetLoginProfile',
-    'iam:ListMFADevices',
-    'iam:GetAccountSummary',
-    'iam:GetUser',
-    'iam:GetAccessKeyLastUsed',
-  ],
-  IAMCreateRootUserPassword: ['iam:CreateLoginProfile', 'iam:GetLoginProfile'],
-  IAMDeleteRootUserCredentials: [
-    'iam:DeleteAccessKey',
-    'iam:DeleteSigningCertificate',
-    'iam:DeleteLoginProfile',
-    'iam:DeactivateMFADevice',
-    'iam:DeleteVirtualMFADevice',
-    'iam:ListAccessKeys',
-    'iam:ListSigningCertificates',
-    'iam:GetLoginProfile',
-    'iam:ListMFADevices',
-    'iam:GetUser',
-    'iam:GetAccessKeyLastUsed',
-  ],
-  S3UnlockBucketPolicy: [
-    's3:DeleteBucketPolicy',
-    's3:PutBucketPolicy',
-    's3:GetBucketPolicy',
-    's3:ListAllMyBuckets',
-  ],
-  SQSUnlockQueuePolicy: [
-    'sqs:SetQueueAttributes',
-    'sqs:GetQueueAttributes',
-    'sqs:ListQueues',
-    'sqs:GetQueueUrl',
-  ],
-};
 
 /** The union of the root-task policies' actions, sorted: what `allow-root-tasks-only` leaves to root. */
 export const ROOT_TASK_ACTIONS: readonly string[] = [

@@ -3,10 +3,10 @@
  * the README can read it statement by statement. No statement has a wildcard action.
  */
 import type { Mode } from '../desired-state';
+import { rootTaskPolicyArn } from '../root-tasks';
 
-export const ROOT_TASK_POLICY_ARN_PREFIX = 'arn:aws:iam::aws:policy/root-task/';
-export const AUDIT_TASK_POLICY_ARN = `${ROOT_TASK_POLICY_ARN_PREFIX}IAMAuditRootUserCredentials`;
-export const DELETE_TASK_POLICY_ARN = `${ROOT_TASK_POLICY_ARN_PREFIX}IAMDeleteRootUserCredentials`;
+export const AUDIT_TASK_POLICY_ARN = rootTaskPolicyArn('IAMAuditRootUserCredentials');
+export const DELETE_TASK_POLICY_ARN = rootTaskPolicyArn('IAMDeleteRootUserCredentials');
 
 /**
  * Every Organizations read the engine and the handler make (the engine's target resolution,

@@ -20,7 +20,7 @@ import type {
   PolicySummary,
 } from './organization';
 import { rootSessionDenial } from './scp';
-import { taskPolicyArn } from './session';
+import { rootTaskPolicyArn } from '../../../lib/root-tasks';
 
 export class Diagnoser {
   private gate: Promise<string | undefined> | undefined;
@@ -55,7 +55,7 @@ export class Diagnoser {
       if (isAccessDenied(cause)) {
         const gate = await this.gateProblem();
         if (gate !== undefined) return `AssumeRoot refused for ${accountId}: ${gate}`;
-        return `AssumeRoot refused for ${accountId} (${errorFacts(cause).message}): the caller lacks sts:AssumeRoot on arn:aws:iam::${accountId}:root for task policy ${taskPolicyArn(error.task)}; grant sts:AssumeRoot with a condition on sts:TaskPolicyArn for that policy`;
+        return `AssumeRoot refused for ${accountId} (${errorFacts(cause).message}): the caller lacks sts:AssumeRoot on arn:aws:iam::${accountId}:root for task policy ${rootTaskPolicyArn(error.task)}; grant sts:AssumeRoot with a condition on sts:TaskPolicyArn for that policy`;
       }
       if (isThrottled(cause)) return throttled(`AssumeRoot (${error.task})`, cause);
       return `AssumeRoot (${error.task}) failed for ${accountId}: ${describeError(cause)}`;

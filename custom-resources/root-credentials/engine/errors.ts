@@ -5,6 +5,7 @@
  * session's credentials sit in the client config they point at; so nothing here ever logs or
  * stringifies an SDK error whole. Only `name`, a sanitised `message` and the HTTP status leave.
  */
+import type { RootTask } from '../../../lib/root-tasks';
 
 /** Base of every error the engine throws; always carries the underlying error as `cause`. */
 export class EngineError extends Error {
@@ -26,7 +27,7 @@ export class TargetResolutionError extends EngineError {
 export class AssumeRootError extends EngineError {
   constructor(
     readonly accountId: string,
-    readonly task: string,
+    readonly task: RootTask,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -39,7 +40,7 @@ export class AssumeRootError extends EngineError {
 export class SessionExpiredError extends EngineError {
   constructor(
     readonly accountId: string,
-    readonly task: string,
+    readonly task: RootTask,
     options?: { cause?: unknown },
   ) {
     super(

@@ -9,16 +9,7 @@ import type { SessionCredentials } from './clients';
 import { AssumeRootError, SessionExpiredError, isExpiredToken, logAttributes } from './errors';
 import type { EngineLogger } from './types';
 
-export const ROOT_TASKS = [
-  'IAMAuditRootUserCredentials',
-  'IAMCreateRootUserPassword',
-  'IAMDeleteRootUserCredentials',
-  'S3UnlockBucketPolicy',
-  'SQSUnlockQueuePolicy',
-] as const;
-export type RootTask = (typeof ROOT_TASKS)[number];
-
-export const taskPolicyArn = (task: string): string => `arn:aws:iam::aws:policy/root-task/${task}`;
+import { rootTaskPolicyArn, type RootTask } from '../../../lib/root-tasks';
 
 /** The longest session AssumeRoot grants; each account's work fits easily, and a fresh session is taken per account and task. */
 export const SESSION_SECONDS = 900;
@@ -95,7 +86,7 @@ export class RootSession<C extends Destroyable> {
       const response = await this.deps.sts.send(
         new AssumeRootCommand({
           TargetPrincipal: this.accountId,
-          TaskPolicyArn: { arn: taskPolicyArn(this.task) },
+          TaskPolicyArn: { arn: rootTaskPolicyArn(this.task) },
           DurationSeconds: SESSION_SECONDS,
         }),
       );
