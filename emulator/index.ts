@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 
 import { MotoForwarder } from './forward/forwarder';
+import { LambdaGaps } from './forward/lambda-gaps';
 import { type MotoServer, startMoto } from './forward/moto';
 import { type InvocationRecord, LambdaRuntime } from './lambda/invoke';
 import type { CallRecord, Faults } from './model/state';
@@ -94,6 +95,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
         : {}),
     });
     forwarder = new MotoForwarder(moto.endpoint);
+    forwarder.observe(new LambdaGaps().observe);
     lambda = new LambdaRuntime(forwarder, {
       endpoint: () => core.endpoint,
       region: () => core.state.region,

@@ -21,7 +21,11 @@ export interface ForwardedExchange {
   response: RawResponse;
 }
 
-export type ForwardObserver = (exchange: ForwardedExchange) => void;
+/**
+ * Sees each forwarded exchange; may return a corrected response, to fill a gap in moto (see
+ * `lambda-gaps.ts`). Observers run in registration order, each seeing the previous one's answer.
+ */
+export type ForwardObserver = (exchange: ForwardedExchange) => RawResponse | void;
 
 /** Hop-by-hop headers and those the HTTP layer recomputes. */
 const DROPPED_HEADERS = new Set([
@@ -61,8 +65,10 @@ export class MotoForwarder implements RouteHandler {
       accountId: ctx.principal.accountId,
       mutating: isRestMutation(request, action),
     });
-    const response = await this.send(request);
-    for (const observer of this.observers) observer({ service, action, request, response });
+    let response = await this.send(request);
+    for (const observer of this.observers) {
+      response = observer({ service, action, request, response }) ?? response;
+    }
     return response;
   }
 

@@ -86,8 +86,23 @@ export async function startMoto(options: MotoOptions): Promise<MotoServer> {
   }
 }
 
+/**
+ * moto's server, started through `python -c` so that moto's IAM policy validator can be
+ * corrected first: it refuses `arn:aws:iam::*:root` as a resource ("IAM resource path must
+ * either be "*" or start with user/, ..."), which IAM accepts and AWS's own AssumeRoot examples
+ * use (`"Resource": "arn:aws:iam::*:root"` with an `sts:TaskPolicyArn` condition). Without this,
+ * `PutRolePolicy` of the reconciler's least-privilege policy fails with MalformedPolicyDocument.
+ */
+const MOTO_BOOTSTRAP = [
+  'import sys',
+  'from moto.iam import policy_validation',
+  "policy_validation.VALID_RESOURCE_PATH_STARTING_VALUES['iam']['values'].append('root')",
+  'from moto.server import main',
+  'main(sys.argv[1:])',
+].join('\n');
+
 function launch(python: string, port: number, accountId: string): MotoServer & { exited(): boolean } {
-  const child: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(python, ['-c', MOTO_BOOTSTRAP, '-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

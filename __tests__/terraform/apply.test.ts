@@ -1,0 +1,336 @@
+/**
+ * The top tier: the example app (`main.ts`) through real Terraform and the real `hashicorp/aws`
+ * provider (from the filesystem mirror) against the emulator, with moto behind it for the
+ * services the emulator does not model, and the real reconciler bundle running as the emulated
+ * Lambda with its role's least-privilege policy evaluated for real.
+ *
+ * Cases, in order, on one shared deployment (each step needs the previous one):
+ * - apply: features enabled, delegated administrator registered, reconciler deployed and run
+ * - every targeted member account has no root credentials; excluded, break-glass and
+ *   suspended accounts keep theirs and got no mutating call
+ * - the `enforcement_report` output lists every account with its status
+ * - drift: `terraform plan` succeeds and warns naming the drifted account; re-enforcing fixes it
+ * - destroy: succeeds and restores no credential
+ *
+ * Needs Terraform, the provider mirror and python3 with moto[server]; locally a missing tool
+ * skips the tier loudly, under CI=true it fails.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import { type RunningEmulator, findMotoPython, startEmulator } from '../../emulator/index';
+import type { CallRecord } from '../../emulator/model/state';
+import { isCi, requireTerraformTier, terraformTier } from '../support/terraform';
+import {
+  REPO_ROOT,
+  describeRun,
+  emulatedTerraformEnv,
+  synthExampleApp,
+  timedTerraform,
+  type TimedResult,
+} from '../support/terraform-emulator';
+
+const STACK = 'root-access-e2e';
+const MANAGEMENT = '111111111111';
+const DELEGATED_ADMIN = '222222222222';
+const BREAK_GLASS = '777777777777';
+const SUSPENDED = '888888888888';
+/** Active members of the default scenario other than the excluded and break-glass ones. */
+const ENFORCED = ['333333333333', '444444444444', '555555555555', '666666666666', '999999999999'];
+const CREDENTIAL_CREATING_ACTIONS = new Set([
+  'CreateLoginProfile',
+  'UpdateLoginProfile',
+  'CreateAccessKey',
+  'UploadSigningCertificate',
+  'CreateVirtualMFADevice',
+  'EnableMFADevice',
+]);
+
+interface StateAccount {
+  id: string;
+  root: { password: boolean; accessKeys: string[]; signingCertificates: string[]; mfaDevices: unknown[] };
+}
+interface EmulatorStateJson {
+  organization: {
+    trustedAccess: string[];
+    rootFeatures: string[];
+    delegatedAdministrators: Array<{ accountId: string; servicePrincipal: string }>;
+  };
+  accounts: StateAccount[];
+  policies: Array<{ id: string; name: string; targets: string[] }>;
+}
+interface ReportAccount {
+  accountId: string;
+  status: string;
+}
+
+function tierDescribe(): jest.Describe {
+  const moto = findMotoPython();
+  if (moto.ok || isCi()) return terraformTier('terraform apply/plan');
+  console.warn(
+    `\n!! SKIPPING the terraform apply/plan tier: ${moto.message}. Under CI=true it fails instead.\n`,
+  );
+  return describe.skip;
+}
+
+/**
+ * The default scenario with the organization-level work left for Terraform: no root features, no
+ * delegated administrator. The excluded account gets a password, so "never touched" is visible.
+ */
+function scenario(): Record<string, unknown> {
+  const document = JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'emulator', 'scenarios', 'default.json'), 'utf8'),
+  ) as {
+    organization: Record<string, unknown>;
+    accounts: Array<Record<string, unknown>>;
+  };
+  document.organization['rootFeatures'] = [];
+  document.organization['delegatedAdministrators'] = [];
+  const excluded = document.accounts.find((account) => account['id'] === DELEGATED_ADMIN);
+  if (excluded === undefined) throw new Error('default scenario lost the delegated administrator account');
+  excluded['root'] = { password: true };
+  return document;
+}
+
+function appConfig(stateFile: string): Record<string, unknown> {
+  return {
+    stackName: STACK,
+    region: 'us-east-1',
+    backend: { local: { path: stateFile } },
+    organization: {
+      managementAccountId: MANAGEMENT,
+      enabledFeatures: ['RootCredentialsManagement', 'RootSessions'],
+      delegatedAdministratorAccountId: DELEGATED_ADMIN,
+      rootRestrictionPolicy: { variant: 'deny-long-term-root', targetIds: ['r-ex12'] },
+    },
+    enforcement: {
+      targets: { allAccounts: true },
+      exclusions: { accountIds: [DELEGATED_ADMIN] },
+      breakGlass: [
+        { accountId: BREAK_GLASS, until: '2099-01-01T00:00:00Z', reason: 'INC-42 recovery drill' },
+      ],
+      mode: 'enforce',
+      concurrency: 4,
+      schedule: 'rate(12 hours)',
+    },
+    enforcer: {
+      // Trusted access is already on in the default scenario. The apply-time enable-trusted-access
+      // run is denied by the emulator today: its Organizations service does not put the
+      // `organizations:ServicePrincipal` condition key in the request context, so the role's
+      // StringEquals condition on it never matches (see the report of this tier's author).
+      enableTrustedAccess: false,
+    },
+  };
+}
+
+function hasCredentials(account: StateAccount): boolean {
+  const root = account.root;
+  return (
+    root.password ||
+    root.accessKeys.length > 0 ||
+    root.signingCertificates.length > 0 ||
+    root.mfaDevices.length > 0
+  );
+}
+
+tierDescribe()('the example app against the emulator: terraform apply, plan, destroy', () => {
+  let emulator: RunningEmulator | undefined;
+  let work: string;
+  let stackDir: string;
+  let env: NodeJS.ProcessEnv;
+  const timings: Record<string, number> = {};
+
+  const running = (): RunningEmulator => {
+    if (emulator === undefined) throw new Error('the emulator did not start');
+    return emulator;
+  };
+  const state = async (): Promise<EmulatorStateJson> => (await running().state()) as EmulatorStateJson;
+  const account = async (id: string): Promise<StateAccount> => {
+    const found = (await state()).accounts.find((candidate) => candidate.id === id);
+    if (found === undefined) throw new Error(`no account ${id} in the emulator`);
+    return found;
+  };
+  async function terraform(label: string, ...args: string[]): Promise<TimedResult> {
+    const interactive = ['init', 'plan', 'apply', 'destroy'].includes(args[0] ?? '');
+    const result = await timedTerraform(
+      [...args, '-no-color', ...(interactive ? ['-input=false'] : [])],
+      stackDir,
+      env,
+    );
+    timings[label] = result.ms;
+    if (result.status !== 0) {
+      const logs = running()
+        .lambdaInvocations()
+        .filter((invocation) => invocation.outcome !== 'succeeded')
+        .map(
+          (invocation) =>
+            `${invocation.requestId} ${invocation.outcome}: ${invocation.error?.errorMessage ?? ''}`,
+        );
+      throw new Error(`${describeRun(args, result)}\n--- failed invocations\n${logs.join('\n')}`);
+    }
+    return result;
+  }
+
+  beforeAll(async () => {
+    requireTerraformTier();
+    work = mkdtempSync(path.join(tmpdir(), 'root-access-apply-'));
+    const started = performance.now();
+    emulator = await startEmulator({ scenario: scenario(), moto: true });
+    timings['emulator start (with moto)'] = Math.round(performance.now() - started);
+    const configFile = path.join(work, 'root-access.config.json');
+    writeFileSync(configFile, JSON.stringify(appConfig(path.join(work, 'terraform.tfstate'))));
+    const synth = await synthExampleApp({
+      configFile,
+      outdir: path.join(work, 'cdktf.out'),
+      endpoint: emulator.endpoint,
+      stackName: STACK,
+    });
+    // The app points every service at ROOT_ACCESS_AWS_ENDPOINT itself; nothing had to be patched in.
+    expect(synth.patchedServices).toEqual([]);
+    timings['synth'] = synth.synthMs;
+    stackDir = synth.stackDir;
+    env = emulatedTerraformEnv(path.join(work, 'terraform-cli'), emulator.managementCredentials);
+    await terraform('init', 'init');
+  }, 120_000);
+
+  afterAll(async () => {
+    await emulator?.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    console.info(
+      `terraform apply tier timings (ms): ${Object.entries(timings)
+        .map(([step, ms]) => `${step}=${ms}`)
+        .join(', ')}`,
+    );
+  }, 30_000);
+
+  it('applies the stack: features enabled, delegated administrator registered, root restriction SCP attached', async () => {
+    // WHEN
+    await terraform('apply', 'apply', '-auto-approve');
+
+    // THEN
+    const organization = (await state()).organization;
+    expect(organization.rootFeatures).toEqual(['RootCredentialsManagement', 'RootSessions']);
+    expect(organization.delegatedAdministrators).toEqual([
+      { accountId: DELEGATED_ADMIN, servicePrincipal: 'iam.amazonaws.com' },
+    ]);
+    const scp = (await state()).policies.find((policy) => policy.name === 'restrict-member-root-users');
+    expect(scp?.targets).toEqual(['r-ex12']);
+    const invocations = running().lambdaInvocations();
+    expect(invocations.length).toBeGreaterThanOrEqual(1);
+    expect(invocations.every((invocation) => invocation.outcome === 'succeeded')).toBe(true);
+  }, 150_000);
+
+  it('leaves every targeted member account without root credentials', async () => {
+    for (const id of ENFORCED) {
+      expect({ id, hasCredentials: hasCredentials(await account(id)) }).toEqual({
+        id,
+        hasCredentials: false,
+      });
+    }
+  });
+
+  it('leaves excluded, break-glass, suspended and management accounts as they were', async () => {
+    expect((await account(DELEGATED_ADMIN)).root.password).toBe(true);
+    expect((await account(BREAK_GLASS)).root.password).toBe(true);
+    expect((await account(SUSPENDED)).root.password).toBe(true);
+    expect((await account(MANAGEMENT)).root.password).toBe(true);
+  });
+
+  it('made no mutating call in excluded, break-glass or suspended accounts, and none was forwarded there', async () => {
+    const calls = await running().calls();
+    const untouchable = new Set([DELEGATED_ADMIN, BREAK_GLASS, SUSPENDED]);
+    const touched = calls.filter(
+      (call: CallRecord) => call.accountId !== undefined && untouchable.has(call.accountId) && call.mutating,
+    );
+    expect(touched).toEqual([]);
+    // The deletions were made by root sessions the Lambda's role opened, not by the deployer.
+    const deletes = calls.filter((call) => call.service === 'iam' && call.action === 'DeleteLoginProfile');
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(new Set(deletes.map((call) => call.taskPolicyArn))).toEqual(
+      new Set(['arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials']),
+    );
+    // Role management went to moto and is logged as forwarded.
+    const createRole = calls.find((call) => call.service === 'iam' && call.action === 'CreateRole');
+    expect(createRole).toMatchObject({ mutating: true, status: 200, forwarded: true });
+  });
+
+  it('reports every account with its status in the enforcement_report output', async () => {
+    // WHEN
+    const output = await terraform('output', 'output', '-json');
+
+    // THEN
+    const outputs = JSON.parse(output.stdout) as Record<string, { value: unknown }>;
+    const report = outputs['enforcement_report']?.value as {
+      mode: string;
+      accounts: ReportAccount[];
+      summary: Record<string, number>;
+    };
+    expect(report.mode).toBe('enforce');
+    const statuses = Object.fromEntries(report.accounts.map((entry) => [entry.accountId, entry.status]));
+    expect(statuses).toEqual({
+      [DELEGATED_ADMIN]: 'excluded',
+      '333333333333': 'remediated',
+      '444444444444': 'remediated',
+      '555555555555': 'remediated',
+      '666666666666': 'compliant',
+      [BREAK_GLASS]: 'break-glass',
+      [SUSPENDED]: 'skipped',
+      '999999999999': 'compliant',
+    });
+    expect(report.summary['failed']).toBe(0);
+  });
+
+  it('shows drift in terraform plan as a warning naming the account, without failing the plan', async () => {
+    // GIVEN
+    await running().setRootCredentials('333333333333', { password: true, accessKeys: 1 });
+
+    // WHEN
+    const plan = await terraform('plan (drift)', 'plan');
+
+    // THEN
+    expect(plan.stdout + plan.stderr).toMatch(/Warning: Check block assertion failed/);
+    expect(plan.stdout + plan.stderr).toMatch(/Member accounts hold root credentials: \[333333333333\]/);
+    expect((await account('333333333333')).root.password).toBe(true);
+  }, 60_000);
+
+  it('removes the drift when the enforcement is re-run by apply', async () => {
+    // WHEN: with unchanged input an aws_lambda_invocation does not run again; -replace re-runs it.
+    const invocation = Object.keys(
+      (
+        JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+          resource: Record<string, Record<string, unknown>>;
+        }
+      ).resource['aws_lambda_invocation'] ?? {},
+    ).find((name) => name.includes('Enforcement'));
+    expect(invocation).toBeDefined();
+    await terraform(
+      'apply (re-enforce)',
+      'apply',
+      '-auto-approve',
+      `-replace=aws_lambda_invocation.${invocation}`,
+    );
+
+    // THEN
+    expect(hasCredentials(await account('333333333333'))).toBe(false);
+    const plan = await terraform('plan (clean)', 'plan');
+    expect(plan.stdout + plan.stderr).not.toMatch(/Check block assertion failed/);
+  }, 150_000);
+
+  it('destroys the stack without restoring any credential', async () => {
+    // GIVEN
+    await running().clearCalls();
+
+    // WHEN
+    await terraform('destroy', 'destroy', '-auto-approve');
+
+    // THEN
+    const calls = await running().calls();
+    expect(calls.filter((call) => CREDENTIAL_CREATING_ACTIONS.has(call.action))).toEqual([]);
+    for (const id of ENFORCED) expect(hasCredentials(await account(id))).toBe(false);
+    const organization = (await state()).organization;
+    expect(organization.rootFeatures).toEqual([]);
+    expect(organization.delegatedAdministrators).toEqual([]);
+    expect(calls.some((call) => call.service === 'lambda' && call.action === 'DeleteFunction')).toBe(true);
+  }, 150_000);
+});
