@@ -214,6 +214,7 @@ function tail(text: string): string {
   return lines.slice(-5).join(' | ') || '(no output)';
 }
 
+/** Unref'd: a pending grace-period timer must not keep the owner's process alive. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

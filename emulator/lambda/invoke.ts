@@ -506,6 +506,7 @@ function parsePolicyDocument(text: string): PolicyDocument {
   }
 }
 
+/** Unref'd: a pending grace-period timer must not keep the owner's process alive. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
