@@ -83,10 +83,7 @@ export function pointProviderAt(stack: Record<string, unknown>, endpoint: string
   const providers = (stack['provider'] ?? {}) as Record<string, Array<Record<string, unknown>>>;
   const aws = providers['aws']?.[0];
   if (aws === undefined) throw new Error('the synthesized stack has no aws provider block');
-  const endpoints = ((aws['endpoints'] as Array<Record<string, string>> | undefined)?.[0] ?? {}) as Record<
-    string,
-    string
-  >;
+  const endpoints = (aws['endpoints'] as Array<Record<string, string>> | undefined)?.[0] ?? {};
   const patched = EMULATED_SERVICES.filter((service) => endpoints[service] !== endpoint);
   for (const service of patched) endpoints[service] = endpoint;
   aws['endpoints'] = [endpoints];
