@@ -215,9 +215,9 @@ suite('emulator forwarding to moto', () => {
 
     // THEN
     expect(created.status).toBe(201);
-    expect(created.json.DeadLetterConfig).toEqual({ TargetArn: dlq });
+    expect(created.json['DeadLetterConfig']).toEqual({ TargetArn: dlq });
     const read = await lambdaCall('GET', '/2015-03-31/functions/with-dlq');
-    expect(read.json.Configuration.DeadLetterConfig).toEqual({ TargetArn: dlq });
+    expect(read.json['Configuration'].DeadLetterConfig).toEqual({ TargetArn: dlq });
     expect(await lastCall('lambda', 'GetFunction')).toMatchObject({ forwarded: true, mutating: false });
 
     // WHEN: an empty TargetArn removes it
@@ -227,7 +227,7 @@ suite('emulator forwarding to moto', () => {
 
     // THEN
     const after = await lambdaCall('GET', '/2015-03-31/functions/with-dlq/configuration');
-    expect(after.json.DeadLetterConfig).toBeUndefined();
+    expect(after.json['DeadLetterConfig']).toBeUndefined();
   });
 
   it('answers requests for an unknown function with moto’s ResourceNotFoundException', async () => {
