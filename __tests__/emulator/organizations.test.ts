@@ -515,3 +515,51 @@ describe('Organizations', () => {
     });
   });
 });
+
+describe('Organizations condition keys', () => {
+  // A role like the reconciler's: it may enable trusted access for IAM and for nothing else.
+  const SCOPED = {
+    accessKeyId: 'AKIASCOPEDSERVICE001',
+    secretAccessKey: 'scoped-service-secret-000000000000000000',
+  };
+  const scenario = baseScenario() as { principals: unknown[] } & Record<string, unknown>;
+  const env = useEmulator({
+    ...scenario,
+    principals: [
+      ...scenario.principals,
+      {
+        ...SCOPED,
+        accountId: MANAGEMENT_ACCOUNT,
+        arn: `arn:aws:sts::${MANAGEMENT_ACCOUNT}:assumed-role/Reconciler/scoped`,
+        identityPolicies: [
+          {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'organizations:EnableAWSServiceAccess',
+                Resource: '*',
+                Condition: { StringEquals: { 'organizations:ServicePrincipal': 'iam.amazonaws.com' } },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+
+  it('evaluates organizations:ServicePrincipal on EnableAWSServiceAccess', async () => {
+    // GIVEN
+    const client = env.organizations({ credentials: SCOPED, maxAttempts: 1 });
+
+    // WHEN
+    await client.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
+    const denied = await rejection(
+      client.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'sso.amazonaws.com' })),
+    );
+
+    // THEN
+    expect(denied.name).toBe('AccessDeniedException');
+    expect(denied.message).toContain('organizations:EnableAWSServiceAccess');
+  });
+});

@@ -199,6 +199,8 @@ export interface CallRecord {
   decision: 'allow' | 'deny';
   status: number;
   errorCode?: string;
+  /** Answered by the moto server the emulator forwards unmodelled services to. */
+  forwarded?: boolean;
 }
 
 export interface EmulatorState {

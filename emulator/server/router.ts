@@ -11,6 +11,7 @@
  * Logs, EventBridge, Scheduler, SNS, CloudWatch).
  */
 import type { RawRequest, RawResponse, RequestContext } from '../model/service';
+import { EMULATED_IAM_ACTIONS } from '../services/iam';
 import type { SignatureInfo } from './sigv4';
 
 /** A request as routes see it: the parsed view plus the bytes on the wire, which forwarding needs. */
@@ -54,31 +55,6 @@ const QUERY_VERSIONS: Record<string, string> = { '2011-06-15': 'sts', '2010-05-0
 
 /** REST services that are not S3, recognised by their signing name. */
 const REST_SERVICES = new Set(['lambda', 'scheduler']);
-
-/**
- * The IAM actions the emulator answers itself (emulator/services/iam.ts). Every other IAM
- * action, unless a root session signs it, is role management and goes to moto.
- */
-export const EMULATOR_IAM_ACTIONS: ReadonlySet<string> = new Set([
-  'EnableOrganizationsRootCredentialsManagement',
-  'EnableOrganizationsRootSessions',
-  'DisableOrganizationsRootCredentialsManagement',
-  'DisableOrganizationsRootSessions',
-  'ListOrganizationsFeatures',
-  'GetAccountSummary',
-  'GetLoginProfile',
-  'CreateLoginProfile',
-  'DeleteLoginProfile',
-  'ListAccessKeys',
-  'DeleteAccessKey',
-  'GetAccessKeyLastUsed',
-  'ListSigningCertificates',
-  'DeleteSigningCertificate',
-  'ListMFADevices',
-  'DeactivateMFADevice',
-  'DeleteVirtualMFADevice',
-  'GetUser',
-]);
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations\/?$/;
 
@@ -144,7 +120,7 @@ function ownedByEmulator(service: string, input: RouteInput, facts: RouteFacts):
     case 'iam':
       return (
         facts.rootSession ||
-        EMULATOR_IAM_ACTIONS.has(input.form?.get('Action') ?? input.query.get('Action') ?? '')
+        EMULATED_IAM_ACTIONS.has(input.form?.get('Action') ?? input.query.get('Action') ?? '')
       );
     case 'sqs': {
       if (facts.rootSession) return true;

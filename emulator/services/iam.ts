@@ -511,6 +511,9 @@ const OPERATIONS: Record<string, (call: Call) => RawResponse> = {
   GetUser: getUser,
 };
 
+/** The IAM actions this emulator answers itself; the router forwards every other IAM action (roles) to moto. */
+export const EMULATED_IAM_ACTIONS: ReadonlySet<string> = new Set(Object.keys(OPERATIONS));
+
 /**
  * Any other action is authorized first (so a root session gets its task policy's AccessDenied,
  * as in AWS), then refused as not served.

@@ -1000,10 +1000,16 @@ export const organizationsService: ServiceHandler = {
       if (typeof body['AccountId'] === 'string') {
         ctx.annotate({ action: name, accountId: body['AccountId'], mutating: operation.mutating });
       }
+      const servicePrincipal = body['ServicePrincipal'];
       const decision = ctx.authorize({
         action: `organizations:${name}`,
         resource: resourceOf(state, body),
         resourceAccountId: state.organization.managementAccountId,
+        // The condition key IAM documents for the service-access and delegated-admin actions, so a
+        // role limited to one service principal is evaluated as AWS would.
+        ...(typeof servicePrincipal === 'string'
+          ? { context: { 'organizations:ServicePrincipal': servicePrincipal } }
+          : {}),
       });
       if (!decision.allowed) throw new AwsError('AccessDeniedException', decision.message, 403);
       checkCaller(operation.rule, ctx);
