@@ -5,6 +5,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { DataAwsLambdaInvocation } from '@cdktf/provider-aws/lib/data-aws-lambda-invocation';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
@@ -119,8 +120,12 @@ export interface RootCredentialsEnforcerProps {
    */
   readonly enableTrustedAccess?: boolean;
   /**
-   * Whether `terraform plan` audits the organization (a scoped data source in a `check`
-   * block) and warns about accounts that hold root credentials. Each plan invokes the function.
+   * Whether `terraform plan` audits the organization (an `aws_lambda_invocation` data source in
+   * audit mode) and warns about accounts that hold root credentials (a `check` block). In enforce
+   * mode (without dry-run), drift found by that audit is also removed by the next plain
+   * `terraform apply`. Each plan invokes the function once for the audit (one `AssumeRoot` and
+   * one `GetAccountSummary` per targeted account). Without it, drift waits for the schedule or
+   * an organization event.
    * @default true
    */
   readonly planTimeAudit?: boolean;
@@ -165,6 +170,13 @@ export class RootCredentialsEnforcer extends Construct {
   readonly report: TerraformOutput;
   /** Name of the `check` block that carries the plan-time audit, when `planTimeAudit` is set. */
   readonly checkName?: string;
+  /** The plan-time audit (`{ action: 'audit' }`), when `planTimeAudit` is set. */
+  readonly driftAudit?: DataAwsLambdaInvocation;
+  /**
+   * Removes the drift the plan-time audit found, during apply; set with `planTimeAudit` in
+   * enforce mode without dry-run.
+   */
+  readonly driftRepair?: DataAwsLambdaInvocation;
 
   constructor(scope: Construct, id: string, props: RootCredentialsEnforcerProps) {
     super(scope, id);
@@ -369,8 +381,29 @@ export class RootCredentialsEnforcer extends Construct {
     ];
 
     if (props.planTimeAudit ?? true) {
+      // After the apply-time run, so that on a first apply (or one that changes the function)
+      // Terraform defers the read to apply time instead of invoking a function that is not there yet.
+      this.driftAudit = new DataAwsLambdaInvocation(this, 'DriftAudit', {
+        functionName: this.function.functionName,
+        input: JSON.stringify({ action: 'audit', onError: 'report' }),
+        dependsOn: [this.invocation],
+      });
+      const audit = `jsondecode(data.aws_lambda_invocation.${this.driftAudit.friendlyUniqueId}.result)`;
+      const repairs = desired.mode === 'enforce' && !desired.dryRun;
+      if (repairs) {
+        // The CRUD invocation runs only when its input changes, and drift does not change it. This
+        // data source carries the drifted accounts with timestamp(), which is unknown while
+        // planning: Terraform then reads it during apply (the handler enforces those accounts).
+        // Without drift its input is known and constant, so plan reads it (the handler returns at
+        // once) and shows no change: nothing drift-related is stored in state to be undone later.
+        this.driftRepair = new DataAwsLambdaInvocation(this, 'DriftRepair', {
+          functionName: this.function.functionName,
+          input: `\${jsonencode({action = "repair-drift", accountIds = ${audit}.nonCompliant, requestedAt = length(${audit}.nonCompliant) > 0 ? timestamp() : null, failOnNonCompliance = ${String(failOnNonCompliance)}})}`,
+          dependsOn: [this.invocation],
+        });
+      }
       this.checkName = `${this.function.friendlyUniqueId}_drift`;
-      addPlanTimeAudit(TerraformStack.of(this), this.checkName, this.function);
+      addDriftCheck(TerraformStack.of(this), this.checkName, audit, repairs);
     }
   }
 
@@ -384,23 +417,21 @@ export class RootCredentialsEnforcer extends Construct {
 }
 
 /**
- * A `check` block with a scoped `aws_lambda_invocation` data source (cdktf 0.21 has no check
- * construct, so it is written as a stack override). Inside a check block, a failing data source
- * or a false assertion is a warning, never an error: plan shows drift without blocking the apply
- * that fixes it, and the first plan (before the function exists) only warns.
+ * A `check` block over the plan-time audit (cdktf 0.21 has no check construct, so it is written
+ * as a stack override). A false assertion is a warning, never an error, so drift never blocks the
+ * apply that removes it. The audit data source sits outside the block because the drift repair
+ * needs its result; it asks the handler to report a failed audit as `error` instead of failing
+ * (which would be a plan error there), and the assertion turns that into a warning too.
  */
-function addPlanTimeAudit(stack: TerraformStack, name: string, fn: LambdaFunction): void {
-  const result = 'jsondecode(data.aws_lambda_invocation.audit.result)';
+function addDriftCheck(stack: TerraformStack, name: string, audit: string, repairs: boolean): void {
+  const next = repairs
+    ? 'This apply removes the root credentials of those accounts (the assertion is re-evaluated after apply with the plan-time audit, so it repeats this list).'
+    : 'The enforcer does not remove them from terraform apply (audit mode, dry-run); the scheduled run reports them.';
   stack.addOverride(`check.${name}`, {
-    data: {
-      aws_lambda_invocation: {
-        audit: { function_name: fn.functionName, input: JSON.stringify({ action: 'audit' }) },
-      },
-    },
     assert: [
       {
-        condition: `\${length(${result}.nonCompliant) == 0 && length(${result}.unverified) == 0}`,
-        error_message: `Member accounts hold root credentials: [\${join(", ", ${result}.nonCompliant)}]; could not be audited: [\${join(", ", ${result}.unverified)}]. The next apply (or scheduled run) removes them in enforce mode.`,
+        condition: `\${try(${audit}.error, null) == null && length(${audit}.nonCompliant) == 0 && length(${audit}.unverified) == 0}`,
+        error_message: `\${try(${audit}.error, null) != null ? "The plan-time audit of root credentials failed: \${try(${audit}.error, "")}" : "Member accounts hold root credentials: [\${join(", ", ${audit}.nonCompliant)}]; could not be audited: [\${join(", ", ${audit}.unverified)}]. ${next}"}`,
       },
     ],
   });

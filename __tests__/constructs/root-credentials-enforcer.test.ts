@@ -404,27 +404,81 @@ describe('RootCredentialsEnforcer', () => {
     });
   });
 
-  describe('plan-time audit', () => {
-    it('is a check block with a scoped lambda invocation data source and an assertion on nonCompliant', () => {
+  describe('plan-time audit and drift repair', () => {
+    const address = (data: { friendlyUniqueId: string }): string =>
+      `data.aws_lambda_invocation.${data.friendlyUniqueId}`;
+    const invocationAddress = (enforcer: RootCredentialsEnforcer): string =>
+      `aws_lambda_invocation.${enforcer.invocation.friendlyUniqueId}`;
+
+    it('audits with a data source that waits for the apply-time run and reports its own failure', () => {
       const { json, enforcer } = synth();
-      const check = json['check'][enforcer.checkName!];
-      expect(check['data']['aws_lambda_invocation']['audit']).toEqual({
+      const audit = json['data']['aws_lambda_invocation'][enforcer.driftAudit!.friendlyUniqueId];
+      expect(audit).toEqual({
         function_name: expect.stringMatching(/^\$\{aws_lambda_function\.\w+\.function_name\}$/),
-        input: JSON.stringify({ action: 'audit' }),
+        input: JSON.stringify({ action: 'audit', onError: 'report' }),
+        // Deferred to apply time while the function (or anything the run waits for) changes.
+        depends_on: [invocationAddress(enforcer)],
       });
-      expect(check['assert']).toHaveLength(1);
-      expect(check['assert'][0]['condition']).toContain(
-        'length(jsondecode(data.aws_lambda_invocation.audit.result).nonCompliant) == 0',
-      );
-      expect(check['assert'][0]['error_message']).toContain(
-        'jsondecode(data.aws_lambda_invocation.audit.result).nonCompliant',
-      );
-      // Declared only inside the check block: a failure there warns instead of failing the plan.
-      expect(json['data']).toBeUndefined();
     });
 
-    it('is left out with planTimeAudit false', () => {
-      expect(synth({ planTimeAudit: false }).json['check']).toBeUndefined();
+    it('repairs drift with a data source whose input is unknown while planning only when the audit lists accounts', () => {
+      const { json, enforcer } = synth();
+      const repair = json['data']['aws_lambda_invocation'][enforcer.driftRepair!.friendlyUniqueId];
+      const result = `jsondecode(${address(enforcer.driftAudit!)}.result)`;
+      expect(repair['depends_on']).toEqual([invocationAddress(enforcer)]);
+      expect(repair['input']).toBe(
+        `\${jsonencode({action = "repair-drift", accountIds = ${result}.nonCompliant, requestedAt = length(${result}.nonCompliant) > 0 ? timestamp() : null, failOnNonCompliance = true})}`,
+      );
+      // Nothing about drift is stored in the CRUD invocation, so a repaired drift leaves no change behind.
+      const invocation = json['resource']['aws_lambda_invocation'][enforcer.invocation.friendlyUniqueId];
+      expect(invocation['input']).not.toContain('DriftAudit');
+    });
+
+    it('carries failOnNonCompliance false into the repair', () => {
+      const { json, enforcer } = synth({ failOnNonCompliance: false });
+      const repair = json['data']['aws_lambda_invocation'][enforcer.driftRepair!.friendlyUniqueId];
+      expect(repair['input']).toContain('failOnNonCompliance = false');
+    });
+
+    it.each([
+      ['audit mode', { targets: { allAccounts: true }, mode: 'audit' }],
+      ['dry-run', { targets: { allAccounts: true }, mode: 'enforce', dryRun: true }],
+    ] as const)('audits but never repairs from apply in %s', (_name, desiredState) => {
+      const { json, enforcer } = synth({ desiredState });
+      expect(enforcer.driftRepair).toBeUndefined();
+      expect(Object.keys(json['data']['aws_lambda_invocation'])).toEqual([
+        enforcer.driftAudit!.friendlyUniqueId,
+      ]);
+      const [assertion] = json['check'][enforcer.checkName!]['assert'];
+      expect(assertion['error_message']).toContain('does not remove them from terraform apply');
+    });
+
+    it('warns through a check block on drift, unaudited accounts and a failed audit', () => {
+      const { json, enforcer } = synth();
+      const result = `jsondecode(${address(enforcer.driftAudit!)}.result)`;
+      const check = json['check'][enforcer.checkName!];
+      expect(Object.keys(check)).toEqual(['assert']);
+      expect(check['assert']).toHaveLength(1);
+      const [assertion] = check['assert'];
+      expect(assertion['condition']).toBe(
+        `\${try(${result}.error, null) == null && length(${result}.nonCompliant) == 0 && length(${result}.unverified) == 0}`,
+      );
+      expect(assertion['error_message']).toContain(
+        `The plan-time audit of root credentials failed: \${try(${result}.error, "")}`,
+      );
+      expect(assertion['error_message']).toContain(
+        `Member accounts hold root credentials: [\${join(", ", ${result}.nonCompliant)}]`,
+      );
+      expect(assertion['error_message']).toContain(
+        'This apply removes the root credentials of those accounts',
+      );
+    });
+
+    it('is left out with planTimeAudit false: no data source, no check, no repair', () => {
+      const { json, enforcer } = synth({ planTimeAudit: false });
+      expect(json['check']).toBeUndefined();
+      expect(json['data']).toBeUndefined();
+      expect(enforcer.driftRepair).toBeUndefined();
     });
   });
 

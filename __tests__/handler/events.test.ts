@@ -138,6 +138,78 @@ describe('reconciler handler (built bundle)', () => {
       expect(calls.length).toBeGreaterThan(0);
       expect(mutating(calls)).toEqual([]);
     });
+
+    it('answers a failed audit with its error when asked to report it, and fails the invocation otherwise', async () => {
+      desiredStateEnv = null;
+      const reported = await invoke({ action: 'audit', onError: 'report' });
+      expect(reported.error).toBeUndefined();
+      expect(reported.result).toEqual({
+        nonCompliant: [],
+        unverified: [],
+        error:
+          'invalid function environment:\n  - DESIRED_STATE: is not set; the enforcer construct sets it to the desired state (JSON)',
+      });
+      const thrown = await invoke({ action: 'audit' });
+      expect(thrown.error!.message).toContain('DESIRED_STATE: is not set');
+    });
+
+    it('rejects an unknown onError and unknown fields', async () => {
+      const { error } = await invoke({ action: 'audit', onError: 'ignore', extra: 1 });
+      expect(error!.message).toContain('invalid plan-time audit request');
+      expect(error!.message).toContain('onError');
+      expect(error!.message).toContain('extra');
+    });
+  });
+
+  describe('drift repair (data source read at apply)', () => {
+    it('answers an empty list, as read while planning, without any AWS call', async () => {
+      const { result, error } = await invoke({
+        action: 'repair-drift',
+        accountIds: [],
+        requestedAt: null,
+        failOnNonCompliance: true,
+      });
+      expect(error).toBeUndefined();
+      expect(result).toEqual({ drift: 'none' });
+      expect(await emulator.calls()).toEqual([]);
+    });
+
+    it('enforces only the listed accounts with the desired state from the environment', async () => {
+      const { result, error } = await invoke({
+        action: 'repair-drift',
+        accountIds: [MEMBER_ACCOUNT],
+        requestedAt: '2026-01-01T00:00:00Z',
+        failOnNonCompliance: true,
+      });
+      expect(error).toBeUndefined();
+      expect(result).toMatchObject({ trigger: 'drift', mode: 'enforce' });
+      expect(statusOf(result!, MEMBER_ACCOUNT)).toBe('remediated');
+      const calls = await emulator.calls();
+      expect(mutating(touching(calls, MEMBER_ACCOUNT)).length).toBeGreaterThan(0);
+      // The other non-compliant member is left for the schedule: the repair is scoped to the drift found.
+      expect(mutating(touching(calls, OTHER_MEMBER_ACCOUNT))).toEqual([]);
+    });
+
+    it('refuses accounts without requestedAt, malformed ids and unknown fields', async () => {
+      const noTimestamp = await invoke({
+        action: 'repair-drift',
+        accountIds: [MEMBER_ACCOUNT],
+        requestedAt: null,
+      });
+      expect(noTimestamp.error!.message).toContain(
+        'requestedAt: got null; must be set when accounts are listed',
+      );
+      const malformed = await invoke({
+        action: 'repair-drift',
+        accountIds: ['12'],
+        requestedAt: '2026-01-01T00:00:00Z',
+        extra: true,
+      });
+      expect(malformed.error!.message).toContain('invalid drift repair request');
+      expect(malformed.error!.message).toContain('is not a 12-digit AWS account id');
+      expect(malformed.error!.message).toContain('extra');
+      expect(await emulator.calls()).toEqual([]);
+    });
   });
 
   describe('scheduled run', () => {

@@ -5,11 +5,14 @@
  * Lambda with its role's least-privilege policy evaluated for real.
  *
  * Cases, in order, on one shared deployment (each step needs the previous one):
- * - apply: features enabled, delegated administrator registered, reconciler deployed and run
+ * - apply from day 0 (no trusted access for IAM, no features): the reconciler turns trusted access
+ *   on additively, then the features are enabled, the delegated administrator registered, and
+ *   the accounts enforced
  * - every targeted member account has no root credentials; excluded, break-glass and
  *   suspended accounts keep theirs and got no mutating call
  * - the `enforcement_report` output lists every account with its status
- * - drift: `terraform plan` succeeds and warns naming the drifted account; re-enforcing fixes it
+ * - drift: `terraform plan` succeeds, warns naming the drifted account and plans the drift
+ *   repair; a plain `terraform apply` removes it; the next plan has no changes
  * - destroy: succeeds and restores no credential
  *
  * Needs Terraform, the provider mirror and python3 with moto[server]; locally a missing tool
@@ -75,8 +78,9 @@ function tierDescribe(): jest.Describe {
 }
 
 /**
- * The default scenario with the organization-level work left for Terraform: no root features, no
- * delegated administrator. The excluded account gets a password, so "never touched" is visible.
+ * Day 0 of the default scenario: no trusted access for IAM, no root features, no delegated
+ * administrator; all of it is left to the apply. The excluded account gets a password, so "never
+ * touched" is visible.
  */
 function scenario(): Record<string, unknown> {
   const document = JSON.parse(
@@ -85,6 +89,9 @@ function scenario(): Record<string, unknown> {
     organization: Record<string, unknown>;
     accounts: Array<Record<string, unknown>>;
   };
+  document.organization['trustedAccess'] = (document.organization['trustedAccess'] as string[]).filter(
+    (principal) => principal !== 'iam.amazonaws.com',
+  );
   document.organization['rootFeatures'] = [];
   document.organization['delegatedAdministrators'] = [];
   const excluded = document.accounts.find((account) => account['id'] === DELEGATED_ADMIN);
@@ -114,13 +121,7 @@ function appConfig(stateFile: string): Record<string, unknown> {
       concurrency: 4,
       schedule: 'rate(12 hours)',
     },
-    enforcer: {
-      // Trusted access is already on in the default scenario. The apply-time enable-trusted-access
-      // run is denied by the emulator today: its Organizations service does not put the
-      // `organizations:ServicePrincipal` condition key in the request context, so the role's
-      // StringEquals condition on it never matches (see the report of this tier's author).
-      enableTrustedAccess: false,
-    },
+    // No `enforcer` section: without manageOrganization, the reconciler enables trusted access.
   };
 }
 
@@ -159,7 +160,9 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
       env,
     );
     timings[label] = result.ms;
-    if (result.status !== 0) {
+    // With -detailed-exitcode, 2 means "succeeded, with changes"; the caller asserts on it.
+    const succeeded = result.status === 0 || (result.status === 2 && args.includes('-detailed-exitcode'));
+    if (!succeeded) {
       const logs = running()
         .lambdaInvocations()
         .filter((invocation) => invocation.outcome !== 'succeeded')
@@ -204,12 +207,22 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
     );
   }, 30_000);
 
-  it('applies the stack: features enabled, delegated administrator registered, root restriction SCP attached', async () => {
+  it('applies the stack from day 0: trusted access added, features enabled, delegated administrator registered, SCP attached', async () => {
+    // GIVEN
+    const before = (await state()).organization.trustedAccess;
+    expect(before).not.toContain('iam.amazonaws.com');
+
     // WHEN
     await terraform('apply', 'apply', '-auto-approve');
 
     // THEN
     const organization = (await state()).organization;
+    // Additively: every service trusted before is still trusted.
+    expect([...organization.trustedAccess].sort()).toEqual([...before, 'iam.amazonaws.com'].sort());
+    const enabledBy = (await running().calls()).find(
+      (call) => call.action === 'EnableAWSServiceAccess' && call.status === 200,
+    );
+    expect(enabledBy?.principalArn).toContain(':assumed-role/root-credentials-enforcer/');
     expect(organization.rootFeatures).toEqual(['RootCredentialsManagement', 'RootSessions']);
     expect(organization.delegatedAdministrators).toEqual([
       { accountId: DELEGATED_ADMIN, servicePrincipal: 'iam.amazonaws.com' },
@@ -302,39 +315,48 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
     expect(report.summary['failed']).toBe(0);
   });
 
-  it('shows drift in terraform plan as a warning naming the account, without failing the plan', async () => {
+  it('has nothing to change right after the first apply', async () => {
+    // WHEN
+    const plan = await terraform('plan (after first apply)', 'plan', '-detailed-exitcode');
+
+    // THEN: exit 0 is "no changes"; the audit ran at plan time and found no drift.
+    expect(plan.status).toBe(0);
+    expect(plan.stdout + plan.stderr).not.toMatch(/Check block assertion failed/);
+  }, 60_000);
+
+  it('shows drift in terraform plan as a warning naming the account and plans its repair, without failing the plan', async () => {
     // GIVEN
     await running().setRootCredentials('333333333333', { password: true, accessKeys: 1 });
 
     // WHEN
-    const plan = await terraform('plan (drift)', 'plan');
+    const plan = await terraform('plan (drift)', 'plan', '-detailed-exitcode');
 
-    // THEN
-    expect(plan.stdout + plan.stderr).toMatch(/Warning: Check block assertion failed/);
-    expect(plan.stdout + plan.stderr).toMatch(/Member accounts hold root credentials: \[333333333333\]/);
+    // THEN: exit 2 is "succeeded, with changes".
+    expect(plan.status).toBe(2);
+    const text = plan.stdout + plan.stderr;
+    expect(text).toMatch(/Warning: Check block assertion failed/);
+    expect(text).toMatch(/Member accounts hold root credentials: \[333333333333\]/);
+    expect(text).toMatch(/data\.aws_lambda_invocation\.\S*DriftRepair\S* will be read during apply/);
+    // Only the repair: no resource is replaced or updated to get there.
+    expect(text).toMatch(/Plan: 0 to add, 0 to change, 0 to destroy/);
     expect((await account('333333333333')).root.password).toBe(true);
   }, 60_000);
 
-  it('removes the drift when the enforcement is re-run by apply', async () => {
-    // WHEN: with unchanged input an aws_lambda_invocation does not run again; -replace re-runs it.
-    const invocation = Object.keys(
-      (
-        JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
-          resource: Record<string, Record<string, unknown>>;
-        }
-      ).resource['aws_lambda_invocation'] ?? {},
-    ).find((name) => name.includes('Enforcement'));
-    expect(invocation).toBeDefined();
-    await terraform(
-      'apply (re-enforce)',
-      'apply',
-      '-auto-approve',
-      `-replace=aws_lambda_invocation.${invocation}`,
-    );
+  it('removes the drift with a plain terraform apply, after which plan has no changes', async () => {
+    // GIVEN
+    await running().clearCalls();
+
+    // WHEN
+    await terraform('apply (drift)', 'apply', '-auto-approve');
 
     // THEN
     expect(hasCredentials(await account('333333333333'))).toBe(false);
-    const plan = await terraform('plan (clean)', 'plan');
+    const deletes = (await running().calls()).filter(
+      (call) => call.action === 'DeleteLoginProfile' || call.action === 'DeleteAccessKey',
+    );
+    expect(new Set(deletes.map((call) => call.accountId))).toEqual(new Set(['333333333333']));
+    const plan = await terraform('plan (clean)', 'plan', '-detailed-exitcode');
+    expect(plan.status).toBe(0);
     expect(plan.stdout + plan.stderr).not.toMatch(/Check block assertion failed/);
   }, 150_000);
 

@@ -14,6 +14,7 @@ import {
   HandlerInputError,
   type AuditRequest,
   type ContinuationEvent,
+  type DriftRepairRequest,
   type HandlerEvent,
   type LifecycleEvent,
   type OrganizationEvent,
@@ -53,6 +54,18 @@ export interface AuditResult {
   readonly summary: RunReport['summary'];
 }
 
+/** The answer to `{ "action": "audit", "onError": "report" }` when the audit could not run. */
+export interface AuditFailure {
+  readonly nonCompliant: readonly [];
+  readonly unverified: readonly [];
+  readonly error: string;
+}
+
+/** The answer to a drift repair request with no accounts: what a plan-time read gets. */
+export interface NoDriftResult {
+  readonly drift: 'none';
+}
+
 export interface DeletedResult {
   readonly deleted: true;
   readonly note: string;
@@ -66,6 +79,8 @@ export interface IgnoredResult {
 export type HandlerResult =
   | EnforcementResult
   | AuditResult
+  | AuditFailure
+  | NoDriftResult
   | DeletedResult
   | IgnoredResult
   | (TrustedAccessResult & { readonly task: 'enable-trusted-access' });
@@ -103,6 +118,8 @@ export async function dispatch(event: HandlerEvent, context: InvocationContext):
       return onOrganizationEvent(event, context);
     case 'audit':
       return onAudit(event, context);
+    case 'drift':
+      return onDriftRepair(event, context);
     case 'continuation':
       return onContinuation(event, context);
   }
@@ -182,7 +199,20 @@ async function onOrganizationEvent(
   return result;
 }
 
-async function onAudit(_event: AuditRequest, context: InvocationContext): Promise<AuditResult> {
+async function onAudit(event: AuditRequest, context: InvocationContext): Promise<AuditResult | AuditFailure> {
+  if (event.onError === 'report') {
+    try {
+      return await audit(context);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('plan-time audit failed', { error: message });
+      return { nonCompliant: [], unverified: [], error: message };
+    }
+  }
+  return audit(context);
+}
+
+async function audit(context: InvocationContext): Promise<AuditResult> {
   const desired = resolveDesiredStateFromEnvironment();
   // Plan-time: never mutate, whatever the deployed mode, and never continue (nobody waits for it).
   const report = await getEngine().run(
@@ -197,6 +227,27 @@ async function onAudit(_event: AuditRequest, context: InvocationContext): Promis
       .map((a) => a.accountId),
     summary: report.summary,
   };
+}
+
+async function onDriftRepair(
+  event: DriftRepairRequest,
+  context: InvocationContext,
+): Promise<EnforcementResult | NoDriftResult> {
+  if (event.accountIds.length === 0) {
+    // Terraform reads the data source while planning whenever the audit found no drift.
+    return { drift: 'none' };
+  }
+  const result = await enforce(resolveDesiredStateFromEnvironment(), context, {
+    trigger: 'drift',
+    runId: context.awsRequestId,
+    generation: 0,
+    onlyAccountIds: event.accountIds,
+  });
+  const failed = result.accounts.filter((account) => account.status === 'failed');
+  if (event.failOnNonCompliance && failed.length > 0) {
+    throw new NonComplianceError(failed);
+  }
+  return result;
 }
 
 async function onContinuation(

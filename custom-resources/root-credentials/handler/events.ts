@@ -65,6 +65,24 @@ export interface OrganizationEvent {
 
 export interface AuditRequest {
   readonly kind: 'audit';
+  /**
+   * `report`: a run that fails as a whole is answered with `{ error }` instead of failing the
+   * invocation. The enforcer's unscoped plan-time data source asks for it, because a failing
+   * data source outside a `check` block is a plan error, and a broken audit must not block the
+   * apply that could fix it (the `check` block turns the error into a warning).
+   */
+  readonly onError: 'throw' | 'report';
+}
+
+/**
+ * The enforcer's drift repair: an `aws_lambda_invocation` data source whose input is only known
+ * at apply when the plan-time audit found drift, so Terraform reads it (and we enforce) during
+ * apply, and reads it at plan time only with an empty list (then nothing is called).
+ */
+export interface DriftRepairRequest {
+  readonly kind: 'drift';
+  readonly accountIds: readonly string[];
+  readonly failOnNonCompliance: boolean;
 }
 
 export interface ContinuationEvent {
@@ -73,13 +91,13 @@ export interface ContinuationEvent {
   readonly accountIds: readonly string[];
   readonly generation: number;
   /** What started the chain; the continuation behaves like it (e.g. which desired state to use). */
-  readonly origin: 'lifecycle' | 'schedule' | 'organization' | 'continuation';
+  readonly origin: 'lifecycle' | 'schedule' | 'organization' | 'drift' | 'continuation';
   /** Carried only when the chain started from an event that brought its own desired state. */
   readonly desiredState?: unknown;
 }
 
 export type HandlerEvent =
-  LifecycleEvent | ScheduledEvent | OrganizationEvent | AuditRequest | ContinuationEvent;
+  LifecycleEvent | ScheduledEvent | OrganizationEvent | AuditRequest | DriftRepairRequest | ContinuationEvent;
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, { error: 'is not a 12-digit AWS account id' });
 
@@ -101,7 +119,28 @@ const scheduleShape = z.strictObject({
   desiredState: z.unknown().optional(),
 });
 
-const auditShape = z.strictObject({ action: z.literal('audit') });
+/** `action` of the enforcer's drift-repair data source. */
+export const REPAIR_DRIFT_ACTION = 'repair-drift';
+
+const auditShape = z.strictObject({
+  action: z.literal('audit'),
+  onError: z.enum(['throw', 'report']).optional(),
+});
+
+const driftRepairShape = z
+  .strictObject({
+    action: z.literal(REPAIR_DRIFT_ACTION),
+    accountIds: z.array(accountId),
+    // Terraform's timestamp() when accounts are listed: unknown while planning, so a list can
+    // only reach us during apply. An empty list comes with null.
+    requestedAt: z.string().min(1).nullable(),
+    failOnNonCompliance: z.boolean().optional(),
+  })
+  .refine((event) => event.accountIds.length === 0 || event.requestedAt !== null, {
+    path: ['requestedAt'],
+    error:
+      'must be set when accounts are listed; the enforcer sets it to timestamp() so that the repair runs at apply time only',
+  });
 
 const continuationShape = z.strictObject({
   source: z.literal(CONTINUATION_SOURCE),
@@ -114,7 +153,7 @@ const continuationShape = z.strictObject({
     .max(MAX_CONTINUATION_GENERATION, {
       error: `exceeds ${MAX_CONTINUATION_GENERATION}: the continuation chain is looping instead of making progress`,
     }),
-  origin: z.enum(['lifecycle', 'schedule', 'organization', 'continuation']),
+  origin: z.enum(['lifecycle', 'schedule', 'organization', 'drift', 'continuation']),
   desiredState: z.unknown().optional(),
 });
 
@@ -152,8 +191,17 @@ export function parseEvent(event: unknown): HandlerEvent {
   if (TERRAFORM_KEY in record) {
     return parseLifecycle(record);
   }
+  if (record['action'] === REPAIR_DRIFT_ACTION) {
+    const parsed = parseWith(driftRepairShape, record, 'drift repair request');
+    return {
+      kind: 'drift',
+      accountIds: [...new Set(parsed.accountIds)],
+      failOnNonCompliance: parsed.failOnNonCompliance ?? true,
+    };
+  }
   if (record['action'] !== undefined) {
-    return { kind: 'audit', ...parseWith(auditShape, record, 'plan-time audit request') };
+    const parsed = parseWith(auditShape, record, 'plan-time audit request');
+    return { kind: 'audit', onError: parsed.onError ?? 'throw' };
   }
   switch (record['source']) {
     case SCHEDULE_SOURCE: {
@@ -180,7 +228,7 @@ export function parseEvent(event: unknown): HandlerEvent {
         [
           {
             path: '',
-            message: `unrecognised event with fields ${describeKeys(record)}; expected an aws_lambda_invocation input (with "${TERRAFORM_KEY}"), {"action": "audit"}, or an event whose "source" is "${SCHEDULE_SOURCE}", "${CONTINUATION_SOURCE}" or "aws.organizations"`,
+            message: `unrecognised event with fields ${describeKeys(record)}; expected an aws_lambda_invocation input (with "${TERRAFORM_KEY}"), {"action": "audit"}, {"action": "${REPAIR_DRIFT_ACTION}", ...}, or an event whose "source" is "${SCHEDULE_SOURCE}", "${CONTINUATION_SOURCE}" or "aws.organizations"`,
           },
         ],
         'event',
