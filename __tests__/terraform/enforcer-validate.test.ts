@@ -1,8 +1,8 @@
 /**
  * The enforcer's synthesized JSON against real Terraform and the real `hashicorp/aws` provider
  * (the machine's filesystem mirror; nothing is downloaded): `terraform init` + `terraform
- * validate` accept every resource, the CRUD invocation and the hand-written `check` block with
- * its scoped data source.
+ * validate` accept every resource, the CRUD invocation, the audit and drift-repair data sources
+ * (HCL expressions written as strings) and the hand-written `check` block over the audit.
  *
  * Cases: enforcer with every option on; audit mode with trusted access and no schedule/events;
  * the enforcer wired to the CentralizedRootAccess construct (trusted access -> features ->
