@@ -1,7 +1,10 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmConfig,
+} from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
@@ -333,9 +336,26 @@ export class RootCredentialsEnforcer extends Construct {
         endpoint: props.alarmEmail,
       });
     }
-    const alarmActions = { alarmActions: [this.alarmTopic.arn], okActions: [this.alarmTopic.arn] };
+    // Every alarm fires on the first bad 5-minute period and notifies the topic both ways.
+    const alarm = (
+      id: string,
+      metric: Pick<
+        CloudwatchMetricAlarmConfig,
+        'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'dimensions' | 'statistic'
+      >,
+    ) =>
+      new CloudwatchMetricAlarm(this, id, {
+        ...metric,
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [this.alarmTopic.arn],
+        okActions: [this.alarmTopic.arn],
+      });
     this.alarms = [
-      new CloudwatchMetricAlarm(this, 'AccountsFailedAlarm', {
+      alarm('AccountsFailedAlarm', {
         alarmName: `${functionName}-accounts-failed`,
         alarmDescription:
           'Some member accounts could not be made free of root credentials; see the function logs',
@@ -343,40 +363,22 @@ export class RootCredentialsEnforcer extends Construct {
         metricName: ENFORCER_FAILED_METRIC,
         dimensions: { service: functionName },
         statistic: 'Maximum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
-        ...alarmActions,
       }),
-      new CloudwatchMetricAlarm(this, 'ErrorsAlarm', {
+      alarm('ErrorsAlarm', {
         alarmName: `${functionName}-errors`,
         alarmDescription: 'The root credentials reconciler failed an invocation',
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
         dimensions: { FunctionName: functionName },
         statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
-        ...alarmActions,
       }),
-      new CloudwatchMetricAlarm(this, 'DeadLetterAlarm', {
+      alarm('DeadLetterAlarm', {
         alarmName: `${functionName}-dead-letters`,
         alarmDescription: 'Reconciler events were dropped to the dead-letter queue',
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
         dimensions: { QueueName: this.deadLetterQueue.name },
         statistic: 'Maximum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
-        ...alarmActions,
       }),
     ];
 
