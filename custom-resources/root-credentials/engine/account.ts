@@ -30,12 +30,23 @@ import type { CredentialKind, ResolvedDesiredState } from '../../../lib/desired-
 import { createSessionIamClient, type ClientSettings } from './clients';
 import type { Diagnoser } from './diagnose';
 import { errorFacts, isAccessDenied, isNotFound, logAttributes } from './errors';
-import { withSession, type RootSession, type SessionDependencies } from './session';
+import {
+  SessionClientPool,
+  withSession,
+  type RootSession,
+  type SessionClient,
+  type SessionDependencies,
+} from './session';
 import type { ResolvedTarget } from './targets';
 import type { AccountAction, AccountReport, CredentialsFound, EngineLogger } from './types';
 
 export interface AccountDependencies extends SessionDependencies {
   readonly settings: ClientSettings;
+  /**
+   * Root-session IAM clients, one per concurrently reconciled account (a run shares one pool
+   * across its workers); without it each account gets a client of its own.
+   */
+  readonly iamClients?: SessionClientPool<IAMClient>;
   readonly diagnoser: Diagnoser;
   readonly logger: EngineLogger;
 }
@@ -58,18 +69,31 @@ const SUMMARY_KEYS: Record<CredentialKind, SummaryKeyType> = {
 };
 
 /** Audits, and in enforce mode remediates, one account. Never throws: failures become a `failed` report. */
-export async function reconcileAccount(
+export function reconcileAccount(
   deps: AccountDependencies,
   desired: ResolvedDesiredState,
   target: ResolvedTarget,
+): Promise<AccountReport> {
+  const pool = deps.iamClients ?? iamClientPool(deps.settings);
+  // The account holds one client for all its sessions (audit, delete, verify), one after another.
+  return pool.use((iam) => reconcileWith(deps, desired, target, iam));
+}
+
+export function iamClientPool(settings: ClientSettings): SessionClientPool<IAMClient> {
+  return new SessionClientPool((credentials) => createSessionIamClient(settings, credentials));
+}
+
+async function reconcileWith(
+  deps: AccountDependencies,
+  desired: ResolvedDesiredState,
+  target: ResolvedTarget,
+  iam: SessionClient<IAMClient>,
 ): Promise<AccountReport> {
   const base = {
     accountId: target.accountId,
     ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
   };
   const kinds = desired.credentialKinds;
-  const iam = (credentials: Parameters<typeof createSessionIamClient>[1]) =>
-    createSessionIamClient(deps.settings, credentials);
   const enforcing = desired.mode === 'enforce' && target.disposition === 'process';
   let step = 'audit (IAMAuditRootUserCredentials)';
   try {

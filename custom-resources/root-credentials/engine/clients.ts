@@ -41,7 +41,7 @@ export function createSharedAgents(maxSockets: number): SharedAgents {
   };
 }
 
-/** Credentials of one root session, handed from AssumeRoot straight to the session's clients. */
+/** Credentials of one root session, handed from AssumeRoot straight to the session's client. */
 export type SessionCredentials = Required<
   Pick<AwsCredentialIdentity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>
 >;
@@ -80,8 +80,20 @@ export function createCallerIamClient(settings: ClientSettings): IAMClient {
   return new IAMClient(callerConfig(settings));
 }
 
-export function createSessionIamClient(settings: ClientSettings, credentials: SessionCredentials): IAMClient {
-  return new IAMClient({ ...base(settings), credentials });
+/**
+ * Root-session clients take their credentials from a provider (see `SessionClient`) and live as
+ * long as a worker, serving one request at a time, so they can resolve each command's middleware
+ * stack once (`cacheMiddleware`, public client configuration) instead of on every call.
+ */
+function sessionConfig(settings: ClientSettings, credentials: AwsCredentialIdentityProvider) {
+  return { ...base(settings), credentials, cacheMiddleware: true };
+}
+
+export function createSessionIamClient(
+  settings: ClientSettings,
+  credentials: AwsCredentialIdentityProvider,
+): IAMClient {
+  return new IAMClient(sessionConfig(settings, credentials));
 }
 
 /**
@@ -90,23 +102,22 @@ export function createSessionIamClient(settings: ClientSettings, credentials: Se
  */
 export function createSessionS3Client(
   settings: ClientSettings,
-  credentials: SessionCredentials,
+  credentials: AwsCredentialIdentityProvider,
   region: string,
 ): S3Client {
   const overridden =
     process.env['AWS_ENDPOINT_URL_S3'] !== undefined || process.env['AWS_ENDPOINT_URL'] !== undefined;
   return new S3Client({
-    ...base(settings),
+    ...sessionConfig(settings, credentials),
     region,
-    credentials,
     ...(overridden ? { forcePathStyle: true } : {}),
   });
 }
 
 export function createSessionSqsClient(
   settings: ClientSettings,
-  credentials: SessionCredentials,
+  credentials: AwsCredentialIdentityProvider,
   region: string,
 ): SQSClient {
-  return new SQSClient({ ...base(settings), region, credentials });
+  return new SQSClient({ ...sessionConfig(settings, credentials), region });
 }

@@ -5,7 +5,7 @@
  * caller can continue exactly those (`onlyAccountIds`) in a further invocation.
  */
 import type { ResolvedDesiredState } from '../../../lib/desired-state';
-import { reconcileAccount, type AccountDependencies } from './account';
+import { iamClientPool, reconcileAccount, type AccountDependencies } from './account';
 import { TargetResolutionError, describeError } from './errors';
 import { WorkQueue } from './limiter';
 import type { OrganizationSource } from './organization';
@@ -104,6 +104,8 @@ export async function runReconciliation(
   };
 }
 
+/** Reconciles each account with the run's shared pool of root-session clients (one per worker at most). */
 export function accountWorker(deps: AccountDependencies, desired: ResolvedDesiredState): AccountWorker {
-  return (target) => reconcileAccount(deps, desired, target);
+  const withClients = { ...deps, iamClients: deps.iamClients ?? iamClientPool(deps.settings) };
+  return (target) => reconcileAccount(withClients, desired, target);
 }

@@ -16,7 +16,7 @@ import {
 import type { Diagnoser } from './diagnose';
 import { errorName, logAttributes } from './errors';
 import { managementAccountReason } from './targets';
-import { withSession, type SessionDependencies } from './session';
+import { SessionClient, withSession, type SessionDependencies } from './session';
 import type { AccountAction, TaskResult } from './types';
 
 export interface TaskDependencies extends SessionDependencies {
@@ -63,7 +63,7 @@ export function allowRecovery(deps: TaskDependencies, accountId: string): Promis
       deps,
       accountId,
       'IAMCreateRootUserPassword',
-      (credentials) => createSessionIamClient(deps.settings, credentials),
+      new SessionClient((credentials) => createSessionIamClient(deps.settings, credentials)),
       (session) =>
         session.call(async (client): Promise<AccountAction> => {
           try {
@@ -106,7 +106,9 @@ export async function unlockS3BucketPolicy(
       deps,
       accountId,
       'S3UnlockBucketPolicy',
-      (credentials) => createSessionS3Client(deps.settings, credentials, deps.settings.region),
+      new SessionClient((credentials) =>
+        createSessionS3Client(deps.settings, credentials, deps.settings.region),
+      ),
       (session) =>
         session.call(async (client): Promise<AccountAction> => {
           // Deleting a policy that is not there succeeds (204), so the task is idempotent as is.
@@ -162,8 +164,9 @@ export async function unlockSqsQueuePolicy(
       deps,
       accountId,
       'SQSUnlockQueuePolicy',
-      (credentials) =>
+      new SessionClient((credentials) =>
         createSessionSqsClient(deps.settings, credentials, queue.region ?? deps.settings.region),
+      ),
       (session) =>
         session.call(async (client): Promise<AccountAction> => {
           // An empty Policy attribute deletes the queue policy (SQS API); setting it twice is harmless.
