@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     // Scale run.
     await admin.setFaults({ latencyMs, errorRate: 0, throttleRate: 0, rateLimits: {} });
     await admin.clearCalls();
+    const rssBefore = process.memoryUsage.rss();
     const rss = sampleRss();
     const cpuBefore = process.cpuUsage();
     const childCpuBefore = childCpuMs(child);
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
     console.log(
       `  CPU              engine ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, emulator ${(childCpu / 1000).toFixed(2)} s`,
     );
-    console.log(`  peak RSS         ${mb(peakRss)}  (bar < 256 MB; engine process only)`);
+    console.log(
+      `  peak RSS         ${mb(peakRss)}  (bar < 256 MB; engine process only; ${mb(rssBefore)} before the run)`,
+    );
 
     // Throttling run: AssumeRoot limited to `rate` per second, no latency.
     const ids = scenario.accounts
