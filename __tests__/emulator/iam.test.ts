@@ -29,19 +29,9 @@ import {
   MEMBER_ACCOUNT,
   MEMBER_ADMIN,
   baseScenario,
+  expectAwsError,
   useEmulator,
 } from '../support/emulator';
-
-async function expectAwsError(promise: Promise<unknown>, name: string, status: number): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as Error & { $metadata?: { httpStatusCode?: number } },
-  );
-  expect(error).toBeDefined();
-  expect(error?.name).toBe(name);
-  expect(error?.$metadata?.httpStatusCode).toBe(status);
-  return error as Error;
-}
 
 describe('IAM organization features', () => {
   const env = useEmulator(baseScenario());

@@ -41,19 +41,9 @@ import {
   OTHER_MEMBER_ACCOUNT,
   SUSPENDED_ACCOUNT,
   baseScenario,
+  rejection,
   useEmulator,
 } from '../support/emulator';
-
-type AwsSdkError = Error & { $metadata?: { httpStatusCode?: number }; Reason?: string };
-
-async function rejection(promise: Promise<unknown>): Promise<AwsSdkError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as AwsSdkError,
-  );
-  if (error === undefined) throw new Error('expected the call to fail, but it succeeded');
-  return error;
-}
 
 const ROOT_ID = 'r-ex12';
 const PROD_OU = 'ou-ex12-prod0001';

@@ -15,6 +15,7 @@ import {
   RECONCILER,
   SUSPENDED_ACCOUNT,
   baseScenario,
+  expectAwsError,
   taskPolicy,
   useEmulator,
 } from '../support/emulator';
@@ -29,17 +30,6 @@ function assumeRoot(sts: STSClient, target: string, policyArn = AUDIT, durationS
       DurationSeconds: durationSeconds,
     }),
   );
-}
-
-async function expectAwsError(promise: Promise<unknown>, name: string, status: number): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as Error & { $metadata?: { httpStatusCode?: number } },
-  );
-  expect(error).toBeDefined();
-  expect(error?.name).toBe(name);
-  expect(error?.$metadata?.httpStatusCode).toBe(status);
-  return error as Error;
 }
 
 describe('STS AssumeRoot', () => {

@@ -22,7 +22,7 @@ import { AwsError } from '../../emulator/model/state';
 import { readScenarioFile } from '../../emulator/scenario/load';
 import { renderError as renderS3Error } from '../../emulator/services/s3';
 import { renderError as renderSqsError } from '../../emulator/services/sqs';
-import { useEmulator } from '../support/emulator';
+import { rejection, useEmulator } from '../support/emulator';
 
 const LOCKED_ACCOUNT = '333333333333';
 const NEIGHBOUR_ACCOUNT = '444444444444';
@@ -30,17 +30,6 @@ const LOCKED_ACCOUNT_ADMIN = {
   accessKeyId: 'AKIALOCKEDOUTADMIN01',
   secretAccessKey: 'locked-out-admin-secret-000000000000000',
 };
-
-type AwsSdkError = Error & { $metadata?: { httpStatusCode?: number }; Code?: string };
-
-async function rejection(promise: Promise<unknown>): Promise<AwsSdkError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e as AwsSdkError,
-  );
-  if (error === undefined) throw new Error('expected the call to fail, but it succeeded');
-  return error;
-}
 
 describe('S3 and SQS unlock', () => {
   const env = useEmulator(

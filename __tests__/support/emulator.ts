@@ -307,3 +307,34 @@ export async function signQuery(
   });
   return { method: 'POST', path: '/', headers: signed.headers, body };
 }
+
+/** An error thrown by an SDK v3 client, with the fields the conformance tests look at. */
+export type AwsSdkError = Error & {
+  $metadata?: { httpStatusCode?: number };
+  /** Organizations' `ConstraintViolationException` / `InvalidInputException` reason. */
+  Reason?: string;
+  /** S3's error code, when the SDK keeps it beside `name`. */
+  Code?: string;
+};
+
+/** The error a call fails with; fails the test when the call succeeds. */
+export async function rejection(promise: Promise<unknown>): Promise<AwsSdkError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e as AwsSdkError,
+  );
+  if (error === undefined) throw new Error('expected the call to fail, but it succeeded');
+  return error;
+}
+
+/** Asserts a call fails with the AWS error `name` and HTTP `status`, and returns the error. */
+export async function expectAwsError(
+  promise: Promise<unknown>,
+  name: string,
+  status: number,
+): Promise<AwsSdkError> {
+  const error = await rejection(promise);
+  expect(error.name).toBe(name);
+  expect(error.$metadata?.httpStatusCode).toBe(status);
+  return error;
+}
