@@ -4,6 +4,7 @@
  */
 import { authorize } from '../policy/authorize';
 import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../scenario/load';
+import { findQueue } from '../services/sqs';
 import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/service';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
 import { CallLog, isMutatingAction } from './call-log';
@@ -134,7 +135,7 @@ export class EmulatorCore {
         rootSession:
           signature !== undefined &&
           this.state.principals.get(signature.accessKeyId)?.kind === 'root-session',
-        ownsQueue: (url) => ownsQueue(this.state, url),
+        ownsQueue: (url) => findQueue(this.state, url) !== undefined,
       },
     );
     const handler = services.get(serviceKey);
@@ -288,23 +289,6 @@ function toRawRequest(
     rawPath: wire.rawPath,
     rawQuery: wire.rawQuery,
   };
-}
-
-/** Whether the scenario holds the queue at `url` (`.../<account>/<name>`), as the SQS service reads it. */
-function ownsQueue(state: EmulatorState, url: string): boolean {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    path = url;
-  }
-  const match = /^\/?(\d{12})\/([^/]+)\/?$/.exec(path);
-  if (match === null) return false;
-  const name = decodeURIComponent(match[2] ?? '');
-  return (
-    state.accounts.get(match[1] ?? '')?.queues.some((q) => q.name === name && q.region === state.region) ??
-    false
-  );
 }
 
 function safeDecodePath(rawPath: string): string {

@@ -90,7 +90,7 @@ export function queueUrl(request: RawRequest, accountId: string, name: string): 
 }
 
 /** Finds a queue by URL; only the path (`/<account>/<name>`) matters, as for SQS's own endpoints. */
-function queueFromUrl(state: EmulatorState, url: string): { account: Account; queue: Queue } {
+export function findQueue(state: EmulatorState, url: string): { account: Account; queue: Queue } | undefined {
   let path: string;
   try {
     path = new URL(url).pathname;
@@ -98,13 +98,17 @@ function queueFromUrl(state: EmulatorState, url: string): { account: Account; qu
     path = url;
   }
   const match = /^\/?(\d{12})\/([^/]+)\/?$/.exec(path);
-  if (match === null) throw noQueue();
+  if (match === null) return undefined;
   const account = state.accounts.get(match[1] ?? '');
-  const queue = account?.queues.find(
-    (q) => q.name === decodeURIComponent(match[2] ?? '') && q.region === state.region,
-  );
-  if (account === undefined || queue === undefined) throw noQueue();
-  return { account, queue };
+  const name = decodeURIComponent(match[2] ?? '');
+  const queue = account?.queues.find((q) => q.name === name && q.region === state.region);
+  return account === undefined || queue === undefined ? undefined : { account, queue };
+}
+
+function queueFromUrl(state: EmulatorState, url: string): { account: Account; queue: Queue } {
+  const found = findQueue(state, url);
+  if (found === undefined) throw noQueue();
+  return found;
 }
 
 function callerArn(ctx: RequestContext): string {
