@@ -20,13 +20,25 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-/** Thrown (at synth time, by the handler, by the command-line tool) when a document is invalid. */
-export class DesiredStateError extends Error {
+/**
+ * Base of the project's input errors: it carries every problem at once (not just the first), so
+ * a user fixes the input in one pass; `issues` is the machine-readable list and the message
+ * renders one line per issue.
+ */
+export class ValidationError extends Error {
   constructor(
     readonly issues: readonly ValidationIssue[],
-    readonly source = 'desired state',
+    readonly source: string,
   ) {
     super(`invalid ${source}:\n${issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n')}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Thrown (at synth time, by the handler, by the command-line tool) when a document is invalid. */
+export class DesiredStateError extends ValidationError {
+  constructor(issues: readonly ValidationIssue[], source = 'desired state') {
+    super(issues, source);
     this.name = 'DesiredStateError';
   }
 }
