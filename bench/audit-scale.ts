@@ -15,10 +15,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createEngine } from '../custom-resources/root-credentials/engine';
+import { createEngine } from '../src/engine';
 import { MANAGEMENT_CREDENTIALS, emulatorAdmin } from '../emulator/index';
 import { generateScenario } from '../emulator/scenario/generate';
-import { parseDesiredState } from '../lib/desired-state';
+import { parseDesiredState } from '../src/shared/desired-state';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);

@@ -13,7 +13,7 @@ import { readScenarioFile } from './scenario/load';
 import { EmulatorCore } from './server/core';
 import { createEmulatorServer } from './server/http';
 import type { RouteHandler, ServiceRegistry } from './server/router';
-import { addForwarding, defaultServices } from './server/services';
+import { addForwarding, defaultServices } from './server/registry';
 
 export { MotoUnavailableError, findMotoPython } from './forward/moto';
 export type { InvocationRecord } from './lambda/invoke';

@@ -2,7 +2,7 @@
 // Lambda. Runs on `npm ci` (prepare), so a fresh clone has them; esbuild warnings fail the build.
 //
 //   node scripts/bundle.mjs                       build every entry whose source exists
-//   node scripts/bundle.mjs --only root-credentials   build one entry (the enforcer construct calls this when stale)
+//   node scripts/bundle.mjs --only reconciler   build one entry (the enforcer construct calls this when stale)
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,19 +11,19 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const entries = [
-  { name: 'cli', entry: 'cli/root-access.ts', outfile: 'dist/cli/root-access.js', minify: false },
+  { name: 'cli', entry: 'src/cli/root-access.ts', outfile: 'dist/cli/root-access.js', minify: false },
   {
     // The reconciler Lambda. The AWS SDK clients are bundled, not taken from the runtime, so the
     // root-credential APIs (new in late 2024) behave the same everywhere; `module` first lets
     // esbuild tree-shake the SDK's ESM builds. Its metafile lands beside (not inside) the asset
     // directory, so it is not zipped into the function: `npx esbuild --analyze` style reports
-    // come from `node scripts/bundle.mjs --only root-credentials --analyze`.
-    name: 'root-credentials',
-    entry: 'custom-resources/root-credentials/handler.ts',
-    outfile: 'dist/root-credentials/index.js',
+    // come from `node scripts/bundle.mjs --only reconciler --analyze`.
+    name: 'reconciler',
+    entry: 'src/lambda/handler.ts',
+    outfile: 'dist/reconciler/index.js',
     minify: true,
     mainFields: ['module', 'main'],
-    metafile: 'dist/root-credentials.meta.json',
+    metafile: 'dist/reconciler.meta.json',
     plugins: [lambdaSlimming()],
   },
 ].filter((e) => existsSync(join(root, e.entry)));

@@ -1,7 +1,7 @@
-import { parseCommandLine } from '../../cli/commands';
-import { runCli } from '../../cli/run';
-import { buildTargeting } from '../../cli/targeting';
-import type { Engine, EngineOptions } from '../../custom-resources/root-credentials/engine/types';
+import { parseCommandLine } from '../../src/cli/commands';
+import { runCli } from '../../src/cli/run';
+import { buildTargeting } from '../../src/cli/targeting';
+import type { Engine, EngineOptions } from '../../src/engine/types';
 import { captureIo } from './helpers';
 
 const NOW = new Date('2026-06-01T00:00:00Z');

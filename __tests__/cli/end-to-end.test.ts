@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { runCli } from '../../cli/run';
-import { createEngine } from '../../custom-resources/root-credentials/engine';
+import { runCli } from '../../src/cli/run';
+import { createEngine } from '../../src/engine';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { captureIo } from './helpers';
 

@@ -1,4 +1,4 @@
-import type { PreflightReport, RunReport } from '../../custom-resources/root-credentials/engine/types';
+import type { PreflightReport, RunReport } from '../../src/engine/types';
 import {
   escapeMarkdownCell,
   formatPreflight,
@@ -6,7 +6,7 @@ import {
   formatTaskResult,
   summaryLine,
   toCsv,
-} from '../../cli/format';
+} from '../../src/cli/format';
 
 const NASTY_ERROR = 'AccessDenied by "p-abc", on ou-ex12-prod0001\nsecond line | piped';
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 
-import type { CliIo } from '../../cli/io';
+import type { CliIo } from '../../src/cli/io';
 
 export interface CapturedIo {
   readonly io: CliIo;

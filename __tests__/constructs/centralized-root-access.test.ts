@@ -14,10 +14,10 @@ import {
   RootAccessFeature,
   RootRestrictionVariant,
   type CentralizedRootAccessProps,
-} from '../../lib';
-import { ConfigurationError } from '../../lib/errors';
-import { AWS_PROVIDER_VERSION_RANGE } from '../../lib/provider-versions';
-import { rootRestrictionPolicyDocument } from '../../lib/root-restriction-policy';
+} from '../../src';
+import { ConfigurationError } from '../../src/constructs/errors';
+import { AWS_PROVIDER_VERSION_RANGE } from '../../src/constructs/provider-versions';
+import { rootRestrictionPolicyDocument } from '../../src/constructs/root-restriction-policy';
 import { assetHashSerializer, scrubAssetHashes } from '../support/snapshot';
 
 expect.addSnapshotSerializer(assetHashSerializer);

@@ -16,19 +16,19 @@ import { TerraformStack, Testing } from 'cdktf';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ConfigurationError } from '../../lib/errors';
-import type { DesiredState } from '../../lib/desired-state';
+import { ConfigurationError } from '../../src/constructs/errors';
+import type { DesiredState } from '../../src/shared/desired-state';
 import {
   AUDIT_TASK_POLICY_ARN,
   DELETE_TASK_POLICY_ARN,
   ORGANIZATIONS_READ_ACTIONS,
   type IdentityPolicyDocument,
   type IdentityPolicyStatement,
-} from '../../lib/enforcer/policy';
+} from '../../src/constructs/enforcer/policy';
 import {
   RootCredentialsEnforcer,
   type RootCredentialsEnforcerProps,
-} from '../../lib/root-credentials-enforcer';
+} from '../../src/constructs/root-credentials-enforcer';
 
 /** Synthesized Terraform JSON is untyped; the tests read it by path. */
 type Json = ReturnType<typeof JSON.parse>;
@@ -227,10 +227,7 @@ describe('RootCredentialsEnforcer', () => {
 
     it('covers every Organizations call the engine and the handler make, and nothing more', () => {
       // The SDK command or paginator names in the runtime sources are the calls made.
-      const sources = [
-        'custom-resources/root-credentials/engine',
-        'custom-resources/root-credentials/handler',
-      ]
+      const sources = ['src/engine', 'src/lambda']
         .flatMap((dir) =>
           readdirSync(dir)
             .filter((f) => f.endsWith('.ts'))

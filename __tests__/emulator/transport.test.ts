@@ -11,7 +11,7 @@ import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import { startEmulator } from '../../emulator/index';
-import type { RawRequest, RequestContext, ServiceHandler, ServiceName } from '../../emulator/model/service';
+import type { RawRequest, RequestContext, ServiceHandler, ServiceName } from '../../emulator/model/request';
 import {
   MEMBER_ACCOUNT,
   RECONCILER,

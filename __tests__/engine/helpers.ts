@@ -4,19 +4,18 @@
  */
 import { startEmulator, type RunningEmulator } from '../../emulator/index';
 import type { CallRecord, Faults } from '../../emulator/model/state';
-import {
-  createEngine,
-  type Engine,
-  type EngineLogger,
-  type EngineOptions,
-} from '../../custom-resources/root-credentials/engine';
+import { createEngine, type Engine, type EngineLogger, type EngineOptions } from '../../src/engine';
 import {
   ParentNotFoundError,
   type OrgAccount,
   type OrganizationInfo,
   type OrganizationSource,
-} from '../../custom-resources/root-credentials/engine/organization';
-import { parseDesiredState, type DesiredState, type ResolvedDesiredState } from '../../lib/desired-state';
+} from '../../src/engine/organization';
+import {
+  parseDesiredState,
+  type DesiredState,
+  type ResolvedDesiredState,
+} from '../../src/shared/desired-state';
 
 export const MANAGEMENT = '111111111111';
 

@@ -1,6 +1,6 @@
-import { TargetResolutionError } from '../../custom-resources/root-credentials/engine';
-import { runReconciliation, type AccountWorker } from '../../custom-resources/root-credentials/engine/run';
-import type { AccountReport } from '../../custom-resources/root-credentials/engine/types';
+import { TargetResolutionError } from '../../src/engine';
+import { runReconciliation, type AccountWorker } from '../../src/engine/run';
+import type { AccountReport } from '../../src/engine/types';
 import { MANAGEMENT, MemoryOrganization, desired } from './helpers';
 
 const ROOT = 'r-test';

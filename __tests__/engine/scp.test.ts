@@ -1,7 +1,4 @@
-import {
-  RECONCILER_IAM_ACTIONS,
-  rootSessionDenial,
-} from '../../custom-resources/root-credentials/engine/scp';
+import { RECONCILER_IAM_ACTIONS, rootSessionDenial } from '../../src/engine/scp';
 
 const ACCOUNT = '333333333333';
 

@@ -9,8 +9,8 @@ import type { STSClient } from '@aws-sdk/client-sts';
 
 import type { CallRecord } from '../../emulator/model/state';
 import { generateScenario } from '../../emulator/scenario/generate';
-import type { AccountReport } from '../../custom-resources/root-credentials/engine';
-import { SessionClient, withSession } from '../../custom-resources/root-credentials/engine/session';
+import type { AccountReport } from '../../src/engine';
+import { SessionClient, withSession } from '../../src/engine/session';
 import { desired, recordingLogger, startHarness, type EngineHarness } from './helpers';
 
 const AUDIT = 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials';

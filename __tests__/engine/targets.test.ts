@@ -1,9 +1,4 @@
-import {
-  BY_ID_LIMIT,
-  breakGlassAt,
-  resolveTargets,
-  type ResolvedTarget,
-} from '../../custom-resources/root-credentials/engine/targets';
+import { BY_ID_LIMIT, breakGlassAt, resolveTargets, type ResolvedTarget } from '../../src/engine/targets';
 import { MANAGEMENT, MemoryOrganization, desired } from './helpers';
 
 const NOW = new Date('2026-06-01T00:00:00Z');

@@ -1,5 +1,5 @@
 /**
- * Runs the example app through real Terraform against the emulator: synthesizes `main.ts` with
+ * Runs the example app through real Terraform against the emulator: synthesizes `app/main.ts` with
  * the provider pointed at the emulator, and gives Terraform the environment it needs (the
  * mirror-only CLI configuration of `./terraform`, the emulator's management credentials).
  *
@@ -42,7 +42,7 @@ export interface SynthResult {
   readonly patchedServices: readonly string[];
 }
 
-/** `npx tsx main.ts` with `ROOT_ACCESS_CONFIG`, `CDKTF_OUTDIR` and `ROOT_ACCESS_AWS_ENDPOINT`. */
+/** `npx tsx app/main.ts` with `ROOT_ACCESS_CONFIG`, `CDKTF_OUTDIR` and `ROOT_ACCESS_AWS_ENDPOINT`. */
 export async function synthExampleApp(options: {
   configFile: string;
   outdir: string;
@@ -52,7 +52,7 @@ export async function synthExampleApp(options: {
   const started = performance.now();
   const result = await run(
     process.execPath,
-    [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'main.ts'],
+    [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'app/main.ts'],
     REPO_ROOT,
     {
       ...process.env,
@@ -64,7 +64,7 @@ export async function synthExampleApp(options: {
   const synthMs = Math.round(performance.now() - started);
   if (result.status !== 0) {
     throw new Error(
-      `synth of main.ts failed (exit ${String(result.status)}):\n${result.stderr}${result.stdout}`,
+      `synth of app/main.ts failed (exit ${String(result.status)}):\n${result.stderr}${result.stdout}`,
     );
   }
   const stackDir = path.join(options.outdir, 'stacks', options.stackName);

@@ -1,5 +1,5 @@
 /**
- * The top tier: the example app (`main.ts`) through real Terraform and the real `hashicorp/aws`
+ * The top tier: the example app (`app/main.ts`) through real Terraform and the real `hashicorp/aws`
  * provider (from the filesystem mirror) against the emulator, with moto behind it for the
  * services the emulator does not model, and the real reconciler bundle running as the emulated
  * Lambda with its role's least-privilege policy evaluated for real.

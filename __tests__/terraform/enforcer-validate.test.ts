@@ -14,11 +14,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CentralizedRootAccess } from '../../lib/centralized-root-access';
+import { CentralizedRootAccess } from '../../src/constructs/centralized-root-access';
 import {
   RootCredentialsEnforcer,
   type RootCredentialsEnforcerProps,
-} from '../../lib/root-credentials-enforcer';
+} from '../../src/constructs/root-credentials-enforcer';
 import { requireTerraformTier, runTerraform, terraformEnv, terraformTier } from '../support/terraform';
 
 type Json = ReturnType<typeof JSON.parse>;

@@ -2,7 +2,7 @@
  * `terraform validate` on synthesized stacks, with the real Terraform CLI and the real
  * `hashicorp/aws` provider from the machine's filesystem mirror (never downloaded).
  *
- * Cases: the example app as `main.ts` builds it from root-access.config.json; one stack holding
+ * Cases: the example app as `app/main.ts` builds it from root-access.config.json; one stack holding
  * every prop combination (defaults, each feature alone, a managed organization with every
  * option, both SCP variants with exemptions and every kind of target); and a deliberately
  * broken stack, to prove the harness reports invalid configurations.
@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 
-import { loadAppConfig } from '../../lib/app-config';
-import { CentralizedRootAccess, RootAccessFeature, RootRestrictionVariant } from '../../lib';
-import { buildApp } from '../../main';
+import { loadAppConfig } from '../../app/config';
+import { CentralizedRootAccess, RootAccessFeature, RootRestrictionVariant } from '../../src';
+import { buildApp } from '../../app/main';
 import {
   AWS_PROVIDER_PATH,
   cliConfiguration,

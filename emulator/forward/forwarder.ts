@@ -8,7 +8,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 
-import type { RawResponse, RequestContext } from '../model/service';
+import type { RawResponse, RequestContext } from '../model/request';
 import { isMutatingAction } from '../server/call-log';
 import type { RouteHandler, RoutedRequest } from '../server/router';
 import { parseSignature } from '../server/sigv4';

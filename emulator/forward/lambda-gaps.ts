@@ -7,7 +7,7 @@
  *   drops it; the emulator remembers it per function and adds it to the function's
  *   configuration in GetFunction, GetFunctionConfiguration and the write responses.
  */
-import type { RawResponse } from '../model/service';
+import type { RawResponse } from '../model/request';
 import type { ForwardedExchange } from './forwarder';
 
 const CONFIG_ACTIONS = new Set([

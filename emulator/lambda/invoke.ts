@@ -25,7 +25,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-import type { RawResponse, RequestContext } from '../model/service';
+import type { RawResponse, RequestContext } from '../model/request';
 import type { IamPrincipal, PolicyDocument } from '../model/state';
 import type { ForwardedExchange, MotoForwarder } from '../forward/forwarder';
 import type { RouteHandler, RoutedRequest } from '../server/router';

@@ -12,7 +12,7 @@
  * account owns the resource); principals of the management account are never affected. For a
  * root session the principal's account is the resource account, so the two coincide.
  */
-import type { AuthorizationRequest, Decision } from '../model/service';
+import type { AuthorizationRequest, Decision } from '../model/request';
 import type { EmulatorState, PolicyDocument, Principal, ServiceControlPolicy } from '../model/state';
 import { rootArn } from '../model/state';
 import { contextValues, matchingStatements, parsePolicy, type EvaluationRequest } from './evaluate';

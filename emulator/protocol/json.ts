@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { RawRequest, RawResponse } from '../model/service';
+import type { RawRequest, RawResponse } from '../model/request';
 import { AwsError } from '../model/state';
 
 export interface JsonApi {

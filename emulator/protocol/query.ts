@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { RawResponse } from '../model/service';
+import type { RawResponse } from '../model/request';
 import type { AwsError } from '../model/state';
 
 export interface QueryApi {

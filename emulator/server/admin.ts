@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-import type { RawResponse } from '../model/service';
+import type { RawResponse } from '../model/request';
 import { stateToJson } from '../scenario/load';
 import type { EmulatorCore } from './core';
 

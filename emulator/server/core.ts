@@ -5,7 +5,7 @@
 import { authorize } from '../policy/authorize';
 import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../scenario/load';
 import { findQueue } from '../services/sqs';
-import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/service';
+import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/request';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
 import { CallLog, isMutatingAction } from './call-log';
 import {

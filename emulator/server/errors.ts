@@ -3,7 +3,7 @@
  * of the service the request was meant for, so the SDK maps them to the same error names it
  * would see from AWS.
  */
-import type { RawResponse } from '../model/service';
+import type { RawResponse } from '../model/request';
 import { AwsError } from '../model/state';
 import { IAM_API, STS_API, escapeXml, newRequestId, queryError } from '../protocol/query';
 

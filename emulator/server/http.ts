@@ -4,7 +4,7 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
-import type { RawResponse } from '../model/service';
+import type { RawResponse } from '../model/request';
 import { handleAdmin } from './admin';
 import type { EmulatorCore } from './core';
 

@@ -10,7 +10,7 @@
  * its scenario, Lambda Invoke) and moto gets the rest (IAM roles, SQS queues, Lambda functions,
  * Logs, EventBridge, Scheduler, SNS, CloudWatch).
  */
-import type { RawRequest, RawResponse, RequestContext } from '../model/service';
+import type { RawRequest, RawResponse, RequestContext } from '../model/request';
 import { EMULATED_IAM_ACTIONS } from '../services/iam';
 import type { SignatureInfo } from './sigv4';
 

@@ -8,7 +8,7 @@
  * the `ValidationError` IAM gives for non-user credentials, and an unnamed call from user
  * credentials sees a user without credentials.
  */
-import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/service';
+import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/request';
 import {
   type Account,
   AwsError,

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/service';
+import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/request';
 import type { Account, EmulatorState, OrganizationalUnit, ServiceControlPolicy } from '../model/state';
 import { AwsError } from '../model/state';
 import { scpArn } from '../policy/authorize';

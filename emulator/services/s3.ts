@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/service';
+import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/request';
 import type { Account, Bucket, EmulatorState } from '../model/state';
 import { AwsError, rootArn } from '../model/state';
 import { contextValues, parsePolicy, PolicyParseError } from '../policy/evaluate';

@@ -8,7 +8,7 @@
  * that denies everyone ([I] reference §7.2); task policy and SCPs still apply through
  * `ctx.authorize`.
  */
-import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/service';
+import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/request';
 import type { Account, EmulatorState, Queue } from '../model/state';
 import { AwsError, rootArn } from '../model/state';
 import { contextValues, parsePolicy } from '../policy/evaluate';

@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/service';
+import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/request';
 import {
   AwsError,
   type EmulatorState,

@@ -1,0 +1,162 @@
+/**
+ * The reconciler role's identity policy, generated here (not from a data source) so tests and
+ * the README can read it statement by statement. No statement has a wildcard action.
+ */
+import type { Mode } from '../../shared/desired-state';
+import { rootTaskPolicyArn } from '../../shared/root-tasks';
+
+export const AUDIT_TASK_POLICY_ARN = rootTaskPolicyArn('IAMAuditRootUserCredentials');
+export const DELETE_TASK_POLICY_ARN = rootTaskPolicyArn('IAMDeleteRootUserCredentials');
+
+/**
+ * Every Organizations read the engine and the handler make (the engine's target resolution,
+ * SCP diagnosis and prerequisite gate). A test compares this list with the commands and
+ * paginators the engine's source uses, so the two cannot drift apart.
+ */
+export const ORGANIZATIONS_READ_ACTIONS = [
+  'organizations:DescribeAccount',
+  'organizations:DescribeOrganization',
+  'organizations:DescribePolicy',
+  'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListAccountsForParent',
+  'organizations:ListDelegatedAdministrators',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListParents',
+  'organizations:ListPolicies',
+  'organizations:ListPoliciesForTarget',
+  'organizations:ListRoots',
+  'organizations:ListTargetsForPolicy',
+] as const;
+
+export interface IdentityPolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+export interface IdentityPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly IdentityPolicyStatement[];
+}
+
+export interface EnforcerPolicyOptions {
+  /** `enforce` adds the delete-credentials task policy; `audit` (and dry-run) never can delete. */
+  readonly mode: Mode;
+  readonly dryRun: boolean;
+  /**
+   * Member accounts the role may open root sessions in.
+   * @default - every account (`arn:aws:iam::*:root`), needed when targets are OUs or all accounts
+   */
+  readonly accountIds?: readonly string[];
+  /** The function's own ARN, for continuations. */
+  readonly functionArn: string;
+  readonly deadLetterQueueArn: string;
+  readonly logGroupArn: string;
+  /** Adds `organizations:EnableAWSServiceAccess` (trusted access for IAM, added at apply time). */
+  readonly enableTrustedAccess: boolean;
+  /** @default 'aws' */
+  readonly partition?: string;
+}
+
+/** The task policies a role in this mode needs, in the order sessions are opened. */
+export function taskPolicyArns(mode: Mode, dryRun: boolean): string[] {
+  return mode === 'enforce' && !dryRun
+    ? [AUDIT_TASK_POLICY_ARN, DELETE_TASK_POLICY_ARN]
+    : [AUDIT_TASK_POLICY_ARN];
+}
+
+export function enforcerPolicyDocument(options: EnforcerPolicyOptions): IdentityPolicyDocument {
+  const partition = options.partition ?? 'aws';
+  const rootResources =
+    options.accountIds === undefined
+      ? [`arn:${partition}:iam::*:root`]
+      : options.accountIds.map((id) => `arn:${partition}:iam::${id}:root`);
+  const statements: IdentityPolicyStatement[] = [
+    {
+      Sid: 'OpenTaskScopedRootSessions',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRoot'],
+      Resource: rootResources,
+      // The condition key is of type ARN, so ArnEquals (not StringEquals) is the exact match.
+      Condition: { ArnEquals: { 'sts:TaskPolicyArn': taskPolicyArns(options.mode, options.dryRun) } },
+    },
+    {
+      Sid: 'ReadOrganization',
+      Effect: 'Allow',
+      Action: [...ORGANIZATIONS_READ_ACTIONS],
+      // Organizations read actions are not resource-scoped beyond the organization's own ARNs,
+      // which are unknown at synth time; read-only, so `*` costs nothing.
+      Resource: ['*'],
+    },
+    {
+      Sid: 'ReadRootAccessFeatures',
+      Effect: 'Allow',
+      Action: ['iam:ListOrganizationsFeatures'],
+      Resource: ['*'],
+    },
+  ];
+  if (options.enableTrustedAccess) {
+    statements.push({
+      Sid: 'EnableTrustedAccessForIam',
+      Effect: 'Allow',
+      Action: ['organizations:EnableAWSServiceAccess'],
+      Resource: ['*'],
+      Condition: { StringEquals: { 'organizations:ServicePrincipal': ['iam.amazonaws.com'] } },
+    });
+  }
+  statements.push(
+    {
+      Sid: 'ContinueDeferredAccounts',
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: [options.functionArn],
+    },
+    {
+      Sid: 'DeadLetterQueue',
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: [options.deadLetterQueueArn],
+    },
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${options.logGroupArn}:*`],
+    },
+  );
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** A role policy allowing only `lambda:InvokeFunction` on one function (and the schedule's DLQ). */
+export function schedulerPolicyDocument(
+  functionArn: string,
+  deadLetterQueueArn: string,
+): IdentityPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'InvokeReconciler',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [functionArn],
+      },
+      // Scheduler writes undeliverable events to the DLQ with its execution role.
+      {
+        Sid: 'DeadLetterQueue',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: [deadLetterQueueArn],
+      },
+    ],
+  };
+}
+
+export function trustPolicyDocument(servicePrincipal: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole' }],
+  };
+}

@@ -1,0 +1,362 @@
+/**
+ * One account's reconciliation: audit, then (enforce) remove and verify. Read, diff, act.
+ *
+ * Call budget:
+ * - compliant: AssumeRoot(audit) + GetAccountSummary, nothing else;
+ * - non-compliant, audit or dry-run: the same session also lists the kinds that are present
+ *   (GetLoginProfile / ListAccessKeys / ListSigningCertificates / ListMFADevices), so the report
+ *   carries real counts and the planned actions name each credential;
+ * - break-glass: the two audit calls only; counts are GetAccountSummary's flags (1 = present);
+ * - enforce: a delete session lists the present kinds and deletes each credential, then a fresh
+ *   audit session's GetAccountSummary verifies. That is 2 calls, fewer than re-listing up to four
+ *   kinds, and it reads the very flags the next audit will judge compliance by.
+ */
+import {
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
+  DeleteSigningCertificateCommand,
+  DeleteVirtualMFADeviceCommand,
+  GetAccountSummaryCommand,
+  GetLoginProfileCommand,
+  paginateListAccessKeys,
+  paginateListMFADevices,
+  paginateListSigningCertificates,
+  type IAMClient,
+  type SummaryKeyType,
+} from '@aws-sdk/client-iam';
+
+import type { CredentialKind, ResolvedDesiredState } from '../shared/desired-state';
+import { createSessionIamClient, type ClientSettings } from './clients';
+import type { Diagnoser } from './diagnose';
+import { errorFacts, isAccessDenied, isNotFound, logAttributes } from './errors';
+import {
+  SessionClientPool,
+  withSession,
+  type RootSession,
+  type SessionClient,
+  type SessionDependencies,
+} from './session';
+import type { ResolvedTarget } from './targets';
+import type { AccountAction, AccountReport, CredentialsFound, EngineLogger } from './types';
+
+export interface AccountDependencies extends SessionDependencies {
+  readonly settings: ClientSettings;
+  /**
+   * Root-session IAM clients, one per concurrently reconciled account (a run shares one pool
+   * across its workers); without it each account gets a client of its own.
+   */
+  readonly iamClients?: SessionClientPool<IAMClient>;
+  readonly diagnoser: Diagnoser;
+  readonly logger: EngineLogger;
+}
+
+type Flags = Record<CredentialKind, boolean>;
+
+/** What the delete or audit session listed: identifiers, never secret material. */
+interface Inventory {
+  password: boolean;
+  accessKeyIds: string[];
+  certificateIds: string[];
+  mfaSerials: string[];
+}
+
+const SUMMARY_KEYS: Record<CredentialKind, SummaryKeyType> = {
+  password: 'AccountPasswordPresent',
+  accessKeys: 'AccountAccessKeysPresent',
+  signingCertificates: 'AccountSigningCertificatesPresent',
+  mfaDevices: 'AccountMFAEnabled',
+};
+
+/** Audits, and in enforce mode remediates, one account. Never throws: failures become a `failed` report. */
+export function reconcileAccount(
+  deps: AccountDependencies,
+  desired: ResolvedDesiredState,
+  target: ResolvedTarget,
+): Promise<AccountReport> {
+  const pool = deps.iamClients ?? iamClientPool(deps.settings);
+  // The account holds one client for all its sessions (audit, delete, verify), one after another.
+  return pool.use((iam) => reconcileWith(deps, desired, target, iam));
+}
+
+export function iamClientPool(settings: ClientSettings): SessionClientPool<IAMClient> {
+  return new SessionClientPool((credentials) => createSessionIamClient(settings, credentials));
+}
+
+async function reconcileWith(
+  deps: AccountDependencies,
+  desired: ResolvedDesiredState,
+  target: ResolvedTarget,
+  iam: SessionClient<IAMClient>,
+): Promise<AccountReport> {
+  const base = {
+    accountId: target.accountId,
+    ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
+  };
+  const kinds = desired.credentialKinds;
+  const enforcing = desired.mode === 'enforce' && target.disposition === 'process';
+  let step = 'audit (IAMAuditRootUserCredentials)';
+  try {
+    const audit = await withSession(
+      deps,
+      target.accountId,
+      'IAMAuditRootUserCredentials',
+      iam,
+      async (session) => {
+        step = 'iam:GetAccountSummary';
+        const flags = await readFlags(session);
+        const present = kinds.filter((kind) => flags[kind]);
+        if (present.length === 0 || target.disposition === 'break-glass') return { flags, present };
+        if (enforcing && !desired.dryRun) return { flags, present };
+        step = 'listing credentials (audit session)';
+        return { flags, present, inventory: await list(session, present) };
+      },
+    );
+    const { flags, present, inventory } = audit;
+
+    if (target.disposition === 'break-glass') {
+      return {
+        ...base,
+        status: 'break-glass',
+        credentials: fromFlags(flags),
+        actions: [],
+        ...reasonOf(target),
+      };
+    }
+    if (present.length === 0) {
+      deps.logger.debug('account compliant', { accountId: target.accountId });
+      return { ...base, status: 'compliant', credentials: fromFlags(flags), actions: [] };
+    }
+    if (inventory !== undefined) {
+      const actions = enforcing ? plan(inventory).map((a) => ({ ...a, outcome: 'planned' as const })) : [];
+      return { ...base, status: 'non-compliant', credentials: counts(inventory, flags, kinds), actions };
+    }
+
+    step = 'remove (IAMDeleteRootUserCredentials)';
+    const removal = await withSession(
+      deps,
+      target.accountId,
+      'IAMDeleteRootUserCredentials',
+      iam,
+      async (session) => {
+        step = 'listing credentials (delete session)';
+        const found = await list(session, present);
+        return { found, actions: await remove(deps, session, found, target) };
+      },
+    );
+
+    step = 'verify (IAMAuditRootUserCredentials)';
+    const after = await withSession(deps, target.accountId, 'IAMAuditRootUserCredentials', iam, (session) =>
+      readFlags(session),
+    );
+    const remaining = kinds.filter((kind) => after[kind]);
+    const credentials = counts(removal.found, flags, kinds);
+    const warnings = removal.actions
+      .filter((a) => a.outcome === 'warning')
+      .map((a) => `${a.kind} ${a.target ?? ''}: ${a.detail ?? ''}`.trim());
+    const extra = warnings.length > 0 ? { warnings } : {};
+    if (remaining.length === 0) {
+      deps.logger.info('account remediated', {
+        accountId: target.accountId,
+        actions: removal.actions.length,
+      });
+      return { ...base, status: 'remediated', credentials, actions: removal.actions, ...extra };
+    }
+    const failedSteps = removal.actions.filter((a) => a.outcome === 'failed');
+    const error =
+      failedSteps.length > 0
+        ? failedSteps
+            .map((a) => `${a.kind}${a.target ? ` ${a.target}` : ''}: ${a.detail ?? 'failed'}`)
+            .join('; ')
+        : `verification found ${remaining.join(', ')} still present after removal`;
+    deps.logger.warn('account not remediated', { accountId: target.accountId, remaining });
+    return { ...base, status: 'failed', credentials, actions: removal.actions, error, ...extra };
+  } catch (error) {
+    deps.logger.warn('account failed', { accountId: target.accountId, step, ...logAttributes(error) });
+    return {
+      ...base,
+      status: 'failed',
+      actions: [],
+      error: await deps.diagnoser.explain(error, target.accountId, target.path, step),
+    };
+  }
+}
+
+async function readFlags(session: RootSession<IAMClient>): Promise<Flags> {
+  const { SummaryMap: summary = {} } = await session.call((client) =>
+    client.send(new GetAccountSummaryCommand({})),
+  );
+  const flag = (kind: CredentialKind) => (summary[SUMMARY_KEYS[kind]] ?? 0) > 0;
+  return {
+    password: flag('password'),
+    accessKeys: flag('accessKeys'),
+    signingCertificates: flag('signingCertificates'),
+    mfaDevices: flag('mfaDevices'),
+  };
+}
+
+async function list(session: RootSession<IAMClient>, kinds: readonly CredentialKind[]): Promise<Inventory> {
+  const inventory: Inventory = { password: false, accessKeyIds: [], certificateIds: [], mfaSerials: [] };
+  if (kinds.includes('password')) {
+    inventory.password = await session.call(async (client) => {
+      try {
+        await client.send(new GetLoginProfileCommand({}));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    });
+  }
+  if (kinds.includes('accessKeys')) {
+    inventory.accessKeyIds = await session.call(async (client) => {
+      const ids: string[] = [];
+      for await (const page of paginateListAccessKeys({ client }, {})) {
+        for (const key of page.AccessKeyMetadata ?? []) if (key.AccessKeyId) ids.push(key.AccessKeyId);
+      }
+      return ids;
+    });
+  }
+  if (kinds.includes('signingCertificates')) {
+    inventory.certificateIds = await session.call(async (client) => {
+      const ids: string[] = [];
+      for await (const page of paginateListSigningCertificates({ client }, {})) {
+        for (const cert of page.Certificates ?? []) if (cert.CertificateId) ids.push(cert.CertificateId);
+      }
+      return ids;
+    });
+  }
+  if (kinds.includes('mfaDevices')) {
+    inventory.mfaSerials = await session.call(async (client) => {
+      const serials: string[] = [];
+      for await (const page of paginateListMFADevices({ client }, {})) {
+        for (const device of page.MFADevices ?? [])
+          if (device.SerialNumber) serials.push(device.SerialNumber);
+      }
+      return serials;
+    });
+  }
+  return inventory;
+}
+
+const isVirtualMfa = (serial: string): boolean => serial.includes(':mfa/');
+
+/** The removals an inventory calls for, in the order AWS documents: password, keys, certificates, MFA. */
+function plan(inventory: Inventory): Array<Omit<AccountAction, 'outcome'>> {
+  const actions: Array<Omit<AccountAction, 'outcome'>> = [];
+  if (inventory.password) actions.push({ kind: 'delete-login-profile' });
+  for (const id of inventory.accessKeyIds) actions.push({ kind: 'delete-access-key', target: id });
+  for (const id of inventory.certificateIds) actions.push({ kind: 'delete-signing-certificate', target: id });
+  for (const serial of inventory.mfaSerials) {
+    actions.push({ kind: 'deactivate-mfa-device', target: serial });
+    if (isVirtualMfa(serial)) actions.push({ kind: 'delete-virtual-mfa-device', target: serial });
+  }
+  return actions;
+}
+
+/**
+ * Deletes what the inventory lists. Each step is idempotent (NoSuchEntity = already gone) and a
+ * failed step does not stop the others: verification decides the account's status.
+ */
+async function remove(
+  deps: AccountDependencies,
+  session: RootSession<IAMClient>,
+  inventory: Inventory,
+  target: ResolvedTarget,
+): Promise<AccountAction[]> {
+  const actions: AccountAction[] = [];
+  const attempt = async (
+    kind: AccountAction['kind'],
+    id: string | undefined,
+    operation: (client: IAMClient) => Promise<unknown>,
+    onDenied?: 'warning',
+  ): Promise<AccountAction> => {
+    const named = id !== undefined ? { target: id } : {};
+    let action: AccountAction;
+    try {
+      await session.call(operation);
+      action = { kind, ...named, outcome: 'done' };
+    } catch (error) {
+      if (isNotFound(error)) {
+        action = { kind, ...named, outcome: 'already-gone' };
+      } else if (onDenied === 'warning' && isAccessDenied(error)) {
+        action = {
+          kind,
+          ...named,
+          outcome: 'warning',
+          detail: `denied (${errorFacts(error).message}); the device is already deactivated, so it no longer protects or unlocks the root user`,
+        };
+      } else {
+        const step = `iam:${kind}`;
+        action = {
+          kind,
+          ...named,
+          outcome: 'failed',
+          detail: await deps.diagnoser.explain(error, target.accountId, target.path, step),
+        };
+      }
+    }
+    deps.logger.debug('root credential step', {
+      accountId: target.accountId,
+      step: kind,
+      outcome: action.outcome,
+    });
+    actions.push(action);
+    return action;
+  };
+
+  if (inventory.password) {
+    await attempt('delete-login-profile', undefined, (c) => c.send(new DeleteLoginProfileCommand({})));
+  }
+  for (const id of inventory.accessKeyIds) {
+    await attempt('delete-access-key', id, (c) => c.send(new DeleteAccessKeyCommand({ AccessKeyId: id })));
+  }
+  for (const id of inventory.certificateIds) {
+    await attempt('delete-signing-certificate', id, (c) =>
+      c.send(new DeleteSigningCertificateCommand({ CertificateId: id })),
+    );
+  }
+  for (const serial of inventory.mfaSerials) {
+    const deactivated = await attempt('deactivate-mfa-device', serial, (c) =>
+      c.send(new DeactivateMFADeviceCommand({ SerialNumber: serial })),
+    );
+    if (isVirtualMfa(serial) && deactivated.outcome !== 'failed') {
+      // The device outlives its deactivation as an unassigned virtual device; deleting it is
+      // tidy-up, and the delete task policy may not cover it (reference 3.6), hence a warning.
+      await attempt(
+        'delete-virtual-mfa-device',
+        serial,
+        (c) => c.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })),
+        'warning',
+      );
+    }
+  }
+  return actions;
+}
+
+function fromFlags(flags: Flags): CredentialsFound {
+  return {
+    password: flags.password,
+    accessKeys: flags.accessKeys ? 1 : 0,
+    signingCertificates: flags.signingCertificates ? 1 : 0,
+    mfaDevices: flags.mfaDevices ? 1 : 0,
+  };
+}
+
+/** Listed counts for the kinds that were listed; GetAccountSummary's 0/1 flag for the others. */
+function counts(inventory: Inventory, flags: Flags, kinds: readonly CredentialKind[]): CredentialsFound {
+  const listed = (kind: CredentialKind) => kinds.includes(kind) && flags[kind];
+  const flagged = fromFlags(flags);
+  return {
+    password: listed('password') ? inventory.password : flagged.password,
+    accessKeys: listed('accessKeys') ? inventory.accessKeyIds.length : flagged.accessKeys,
+    signingCertificates: listed('signingCertificates')
+      ? inventory.certificateIds.length
+      : flagged.signingCertificates,
+    mfaDevices: listed('mfaDevices') ? inventory.mfaSerials.length : flagged.mfaDevices,
+  };
+}
+
+function reasonOf(target: ResolvedTarget): { reason?: string } {
+  return target.reason !== undefined ? { reason: target.reason } : {};
+}

@@ -1,0 +1,389 @@
+/**
+ * What the reconciler does for each kind of event. Each function is small: pick the desired
+ * state, run the engine over the right accounts, hand deferred accounts on, shape the answer.
+ */
+import { DesiredStateError, validateDesiredState, type ResolvedDesiredState } from '../shared/desired-state';
+import { createEngine } from '../engine';
+import type { AccountReport, Engine, RunReport } from '../engine/types';
+import { invokeContinuation, type Continuation } from './continuation';
+import {
+  HandlerInputError,
+  type AuditRequest,
+  type ContinuationEvent,
+  type DriftRepairRequest,
+  type HandlerEvent,
+  type LifecycleEvent,
+  type OrganizationEvent,
+  type ScheduledEvent,
+} from './events';
+import { engineLogger, logAccountDone, logger, recordRunMetrics } from './powertools';
+import { enableIamTrustedAccess, type TrustedAccessResult } from './trusted-access';
+
+/** The environment variable the enforcer construct fills with the desired state (JSON). */
+export const DESIRED_STATE_ENV = 'DESIRED_STATE';
+
+/** The part of the Lambda context the handler uses (tests pass a plain object). */
+export interface InvocationContext {
+  readonly functionName: string;
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** A run's report, plus the continuation that carries its deferred accounts, if any. */
+export interface EnforcementResult extends RunReport {
+  readonly runId: string;
+  readonly trigger: HandlerEvent['kind'];
+  /** Present when some accounts were deferred: they are being handled by an asynchronous continuation. */
+  readonly continuation?: {
+    readonly runId: string;
+    readonly generation: number;
+    readonly accountIds: readonly string[];
+  };
+}
+
+/** The answer to `{ "action": "audit" }`: what a Terraform `check` block asserts on. */
+export interface AuditResult {
+  /** Accounts that hold root credentials of the kinds looked for (break-glass accounts are not listed). */
+  readonly nonCompliant: readonly string[];
+  /** Accounts whose state is unknown: the audit failed for them or ran out of time. */
+  readonly unverified: readonly string[];
+  readonly summary: RunReport['summary'];
+}
+
+/** The answer to `{ "action": "audit", "onError": "report" }` when the audit could not run. */
+export interface AuditFailure {
+  readonly nonCompliant: readonly [];
+  readonly unverified: readonly [];
+  readonly error: string;
+}
+
+/** The answer to a drift repair request with no accounts: what a plan-time read gets. */
+export interface NoDriftResult {
+  readonly drift: 'none';
+}
+
+export interface DeletedResult {
+  readonly deleted: true;
+  readonly note: string;
+}
+
+export interface IgnoredResult {
+  readonly ignored: true;
+  readonly reason: string;
+}
+
+export type HandlerResult =
+  | EnforcementResult
+  | AuditResult
+  | AuditFailure
+  | NoDriftResult
+  | DeletedResult
+  | IgnoredResult
+  | (TrustedAccessResult & { readonly task: 'enable-trusted-access' });
+
+/** Thrown after an apply-time run in which some accounts could not be made compliant. */
+export class NonComplianceError extends Error {
+  constructor(readonly failed: readonly AccountReport[]) {
+    super(
+      `${failed.length} account(s) could not be made compliant:\n${failed
+        .map(
+          (account) =>
+            `  - ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${account.error ?? account.reason ?? 'failed'}`,
+        )
+        .join('\n')}`,
+    );
+    this.name = 'NonComplianceError';
+  }
+}
+
+let engine: Engine | undefined;
+
+// One engine per container: its SDK clients (and their connection pools) outlive an invocation.
+function getEngine(): Engine {
+  engine ??= createEngine({ logger: engineLogger() });
+  return engine;
+}
+
+export async function dispatch(event: HandlerEvent, context: InvocationContext): Promise<HandlerResult> {
+  switch (event.kind) {
+    case 'lifecycle':
+      return onLifecycle(event, context);
+    case 'schedule':
+      return onSchedule(event, context);
+    case 'organization':
+      return onOrganizationEvent(event, context);
+    case 'audit':
+      return onAudit(event, context);
+    case 'drift':
+      return onDriftRepair(event, context);
+    case 'continuation':
+      return onContinuation(event, context);
+  }
+}
+
+async function onLifecycle(event: LifecycleEvent, context: InvocationContext): Promise<HandlerResult> {
+  if (event.action === 'delete') {
+    // Destroying the enforcer stops enforcement; it must never give root credentials back.
+    return {
+      deleted: true,
+      note: 'enforcement stops with this resource; no root credential is restored and no account is called',
+    };
+  }
+  if (event.task === 'enable-trusted-access') {
+    const result = await enableIamTrustedAccess();
+    logger.info('trusted access for IAM', { ...result });
+    return { task: 'enable-trusted-access', ...result };
+  }
+  const desired = resolveDesiredState(event.desiredState, 'desiredState', 'aws_lambda_invocation input');
+  const result = await enforce(desired, context, {
+    trigger: 'lifecycle',
+    runId: context.awsRequestId,
+    generation: 0,
+    // The continuation must use the state this apply carried, not whatever the environment holds.
+    carriedDesiredState: event.desiredState,
+  });
+  const failed = result.accounts.filter((account) => account.status === 'failed');
+  if (event.failOnNonCompliance && failed.length > 0) {
+    throw new NonComplianceError(failed);
+  }
+  return result;
+}
+
+async function onSchedule(event: ScheduledEvent, context: InvocationContext): Promise<EnforcementResult> {
+  const desired =
+    event.desiredState === undefined
+      ? resolveDesiredStateFromEnvironment()
+      : resolveDesiredState(event.desiredState, 'desiredState', 'scheduled event');
+  return enforce(desired, context, {
+    trigger: 'schedule',
+    runId: context.awsRequestId,
+    generation: 0,
+    carriedDesiredState: event.desiredState,
+  });
+}
+
+async function onOrganizationEvent(
+  event: OrganizationEvent,
+  context: InvocationContext,
+): Promise<EnforcementResult | IgnoredResult> {
+  if (event.accountId === undefined) {
+    logger.info('organization event ignored', { eventName: event.eventName, reason: event.ignoredBecause });
+    return { ignored: true, reason: event.ignoredBecause ?? 'the event names no account' };
+  }
+  const desired = resolveDesiredStateFromEnvironment();
+  const notTargeted = obviouslyNotTargeted(desired, event.accountId);
+  if (notTargeted !== undefined) {
+    logger.info('organization event ignored', {
+      eventName: event.eventName,
+      accountId: event.accountId,
+      reason: notTargeted,
+    });
+    return { ignored: true, reason: notTargeted };
+  }
+  const result = await enforce(desired, context, {
+    trigger: 'organization',
+    runId: context.awsRequestId,
+    generation: 0,
+    onlyAccountIds: [event.accountId],
+  });
+  logger.info('organization event handled', {
+    eventName: event.eventName,
+    accountId: event.accountId,
+    status:
+      result.accounts.find((account) => account.accountId === event.accountId)?.status ?? 'not-targeted',
+  });
+  return result;
+}
+
+async function onAudit(event: AuditRequest, context: InvocationContext): Promise<AuditResult | AuditFailure> {
+  if (event.onError === 'report') {
+    try {
+      return await audit(context);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('plan-time audit failed', { error: message });
+      return { nonCompliant: [], unverified: [], error: message };
+    }
+  }
+  return audit(context);
+}
+
+async function audit(context: InvocationContext): Promise<AuditResult> {
+  const desired = resolveDesiredStateFromEnvironment();
+  // Plan-time: never mutate, whatever the deployed mode, and never continue (nobody waits for it).
+  const report = await getEngine().run(
+    { ...desired, mode: 'audit', dryRun: false },
+    { deadline: Date.now() + context.getRemainingTimeInMillis(), onAccountDone: logAccountDone },
+  );
+  recordRunMetrics(report);
+  return {
+    nonCompliant: report.accounts.filter((a) => a.status === 'non-compliant').map((a) => a.accountId),
+    unverified: report.accounts
+      .filter((a) => a.status === 'failed' || a.status === 'deferred')
+      .map((a) => a.accountId),
+    summary: report.summary,
+  };
+}
+
+async function onDriftRepair(
+  event: DriftRepairRequest,
+  context: InvocationContext,
+): Promise<EnforcementResult | NoDriftResult> {
+  if (event.accountIds.length === 0) {
+    // Terraform reads the data source while planning whenever the audit found no drift.
+    return { drift: 'none' };
+  }
+  const result = await enforce(resolveDesiredStateFromEnvironment(), context, {
+    trigger: 'drift',
+    runId: context.awsRequestId,
+    generation: 0,
+    onlyAccountIds: event.accountIds,
+  });
+  const failed = result.accounts.filter((account) => account.status === 'failed');
+  if (event.failOnNonCompliance && failed.length > 0) {
+    throw new NonComplianceError(failed);
+  }
+  return result;
+}
+
+async function onContinuation(
+  event: ContinuationEvent,
+  context: InvocationContext,
+): Promise<EnforcementResult> {
+  const desired =
+    event.desiredState === undefined
+      ? resolveDesiredStateFromEnvironment()
+      : resolveDesiredState(event.desiredState, 'desiredState', 'continuation event');
+  return enforce(desired, context, {
+    trigger: 'continuation',
+    runId: event.runId,
+    generation: event.generation,
+    onlyAccountIds: event.accountIds,
+    carriedDesiredState: event.desiredState,
+  });
+}
+
+interface EnforceOptions {
+  readonly trigger: HandlerEvent['kind'];
+  readonly runId: string;
+  /** 0 for a run started by an event; n for the n-th continuation of a run. */
+  readonly generation: number;
+  readonly onlyAccountIds?: readonly string[];
+  readonly carriedDesiredState?: unknown;
+}
+
+async function enforce(
+  desired: ResolvedDesiredState,
+  context: InvocationContext,
+  options: EnforceOptions,
+): Promise<EnforcementResult> {
+  logger.appendKeys({ runId: options.runId, trigger: options.trigger, generation: options.generation });
+  const report = await getEngine().run(desired, {
+    deadline: Date.now() + context.getRemainingTimeInMillis(),
+    onAccountDone: logAccountDone,
+    ...(options.onlyAccountIds ? { onlyAccountIds: options.onlyAccountIds } : {}),
+  });
+  recordRunMetrics(report);
+  logger.info('run finished', { mode: report.mode, dryRun: report.dryRun, summary: report.summary });
+  for (const warning of report.warnings) {
+    logger.warn('desired state warning', { warning });
+  }
+  const deferred = report.accounts.filter((a) => a.status === 'deferred').map((a) => a.accountId);
+  let continuation: Continuation | undefined;
+  if (deferred.length > 0) {
+    if (
+      options.onlyAccountIds !== undefined &&
+      options.generation > 0 &&
+      deferred.length >= options.onlyAccountIds.length
+    ) {
+      // A continuation that finished no account would hand the same list on forever.
+      throw new HandlerInputError(
+        [
+          {
+            path: 'accountIds',
+            message: `continuation ${options.generation} of run ${options.runId} finished none of its ${deferred.length} account(s) before its deadline; raise the function timeout or lower the concurrency's per-account cost`,
+          },
+        ],
+        'continuation event',
+      );
+    }
+    continuation = await invokeContinuation(context.functionName, {
+      runId: options.runId,
+      generation: options.generation + 1,
+      origin: options.trigger === 'audit' ? 'schedule' : options.trigger,
+      accountIds: deferred,
+      ...(options.carriedDesiredState === undefined ? {} : { desiredState: options.carriedDesiredState }),
+    });
+    logger.info('deferred accounts handed to a continuation', {
+      deferred: deferred.length,
+      nextGeneration: continuation.generation,
+    });
+  }
+  return {
+    ...report,
+    runId: options.runId,
+    trigger: options.trigger,
+    ...(continuation ? { continuation } : {}),
+  };
+}
+
+/**
+ * The cheap half of targeting, decided from the desired state alone so that an event about an
+ * account nobody targets costs no AWS call. OU membership needs the live organization, so an
+ * account that might be under a targeted OU goes to the engine, which decides.
+ */
+function obviouslyNotTargeted(desired: ResolvedDesiredState, accountId: string): string | undefined {
+  if (desired.exclusions.accountIds.includes(accountId)) {
+    return `account ${accountId} is excluded by the desired state`;
+  }
+  if (desired.managementAccountId === accountId) {
+    return `account ${accountId} is the management account, which the reconciler never targets`;
+  }
+  const { allAccounts, accountIds, organizationalUnitIds } = desired.targets;
+  if (!allAccounts && organizationalUnitIds.length === 0 && !accountIds.includes(accountId)) {
+    return `account ${accountId} is not a target of the desired state`;
+  }
+  return undefined;
+}
+
+function resolveDesiredStateFromEnvironment(): ResolvedDesiredState {
+  const raw = process.env[DESIRED_STATE_ENV];
+  if (raw === undefined || raw.trim() === '') {
+    throw new HandlerInputError(
+      [
+        {
+          path: DESIRED_STATE_ENV,
+          message: 'is not set; the enforcer construct sets it to the desired state (JSON)',
+        },
+      ],
+      'function environment',
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new HandlerInputError(
+      [
+        {
+          path: DESIRED_STATE_ENV,
+          message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        },
+      ],
+      'function environment',
+    );
+  }
+  return resolveDesiredState(parsed, DESIRED_STATE_ENV, 'desired state in the function environment');
+}
+
+/** Run-time validation: the handler never trusts that synth-time validation happened. */
+function resolveDesiredState(input: unknown, path: string, source: string): ResolvedDesiredState {
+  const result = validateDesiredState(input, {}, path);
+  for (const warning of result.warnings) {
+    logger.warn('desired state warning', { path: warning.path, warning: warning.message });
+  }
+  if (!result.ok) {
+    throw new DesiredStateError(result.errors, source);
+  }
+  return result.value;
+}
