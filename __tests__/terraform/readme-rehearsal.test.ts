@@ -224,6 +224,8 @@ tierDescribe()('the README rehearsal, pasted in order on a copy of the repositor
       } catch {
         // ESRCH: the whole group is gone, as it should be.
       }
+      child.stdout?.destroy();
+      child.stderr?.destroy();
     }
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   }, 30_000);
