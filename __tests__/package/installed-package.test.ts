@@ -176,6 +176,15 @@ app.synth();
 `;
 }
 
+/** The README's "Using the constructs" example, exactly as a reader copies it. */
+function readmeExample(): string {
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Using the constructs'));
+  const code = /```ts\n([\s\S]*?)\n```/.exec(section)?.[1];
+  if (code === undefined) throw new Error('README.md has no ```ts block under "## Using the constructs"');
+  return `${code}\n`;
+}
+
 describe('the packed npm package, installed into a fresh cdktf app outside the repository', () => {
   let work: string;
   let appDir: string;
@@ -223,10 +232,11 @@ describe('the packed npm package, installed into a fresh cdktf app outside the r
           types: ['node'],
           outDir: 'out',
         },
-        files: ['main.ts'],
+        files: ['main.ts', 'readme-example.ts'],
       }),
     );
     writeFileSync(path.join(appDir, 'main.ts'), appSource());
+    writeFileSync(path.join(appDir, 'readme-example.ts'), readmeExample());
     const install = await run(command, [...prefix, 'install', '--offline', '--legacy-peer-deps'], {
       cwd: appDir,
       env: offlineNpmEnv(),
@@ -341,6 +351,47 @@ describe('the packed npm package, installed into a fresh cdktf app outside the r
       ENFORCER_ACCEPTS_TOKENS ? '${var.function_name}' : 'root-credentials-enforcer',
     );
   }, 120_000);
+
+  it("synthesizes the README's example as written", async () => {
+    const outdir = path.join(appDir, 'readme.out');
+    const synth = await run(process.execPath, [path.join(appDir, 'out', 'readme-example.js')], {
+      cwd: appDir,
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+    });
+    expectSuccess("node out/readme-example.js (the README's example)", synth);
+    const [stackName] = readdirSync(path.join(outdir, 'stacks'));
+    const stack = JSON.parse(
+      readFileSync(path.join(outdir, 'stacks', stackName ?? '', 'cdk.tf.json'), 'utf8'),
+    ) as { resource: Record<string, unknown> };
+    expect(Object.keys(stack.resource)).toEqual(
+      expect.arrayContaining(['aws_iam_organizations_features', 'aws_lambda_function']),
+    );
+  }, 60_000);
+
+  it('fails fast, naming the cache, when the install would need the network', async () => {
+    // GIVEN a package that npm ci never put in the cache
+    const elsewhere = path.join(work, 'needs-network');
+    mkdirSync(elsewhere);
+    writeFileSync(
+      path.join(elsewhere, 'package.json'),
+      JSON.stringify({ name: 'needs-network', private: true }),
+    );
+    const { command, prefix } = npm();
+
+    // WHEN
+    const started = performance.now();
+    const install = await run(command, [...prefix, 'install', '--offline', 'left-pad@1.3.0'], {
+      cwd: elsewhere,
+      env: offlineNpmEnv(),
+      timeoutMs: 60_000,
+    });
+
+    // THEN npm refuses instead of fetching (or hanging)
+    expect(install.status).not.toBe(0);
+    expect(install.signal).toBeNull();
+    expect(install.stderr).toMatch(/ENOTCACHED|offline/i);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 90_000);
 
   it("zips the installed package's prebuilt reconciler bundle as the Lambda's code", () => {
     const stack = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
