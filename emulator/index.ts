@@ -9,7 +9,7 @@ import { LambdaGaps } from './forward/lambda-gaps';
 import { type MotoServer, startMoto } from './forward/moto';
 import { type InvocationRecord, LambdaRuntime } from './lambda/invoke';
 import type { CallRecord, Faults } from './model/state';
-import { readScenarioFile } from './scenario/load';
+import { MANAGEMENT_ADMINISTRATOR, readScenarioFile } from './scenario/load';
 import { EmulatorCore } from './server/core';
 import { createEmulatorServer } from './server/http';
 import type { RouteHandler, ServiceRegistry } from './server/router';
@@ -54,7 +54,7 @@ export interface RunningEmulator extends EmulatorAdmin {
   /** `http://127.0.0.1:PORT` */
   endpoint: string;
   region: string;
-  /** An undeclared key: the emulator treats it as an administrator of the management account. */
+  /** {@link MANAGEMENT_CREDENTIALS}: the declared administrator of the management account. */
   managementCredentials: EmulatorCredentials;
   /** With `moto`: the moto server the emulator forwards to (for diagnostics; talk to the emulator). */
   moto?: { endpoint: string; pid: number; output(): string };
@@ -64,11 +64,21 @@ export interface RunningEmulator extends EmulatorAdmin {
   stop(): Promise<void>;
 }
 
-/** Not declared by any scenario, so requests signed with it act as the management administrator. */
-export const MANAGEMENT_CREDENTIALS: EmulatorCredentials = {
-  accessKeyId: 'AKIAEMULATORADMIN001',
-  secretAccessKey: 'emulator-management-secret',
+/**
+ * The declared management credentials: every scenario declares this administrator of the
+ * management account (`arn:aws:iam::<management>:user/emulator-admin`), and requests signed
+ * with it are verified like any other. The one place callers (tests, the demo, the benchmarks,
+ * the Terraform tiers) take management credentials from; no other key is accepted.
+ */
+export const MANAGEMENT_CREDENTIALS: Readonly<EmulatorCredentials> = {
+  accessKeyId: MANAGEMENT_ADMINISTRATOR.accessKeyId,
+  secretAccessKey: MANAGEMENT_ADMINISTRATOR.secretAccessKey,
 };
+
+/** A fresh copy of {@link MANAGEMENT_CREDENTIALS} (SDK clients annotate the object they are given). */
+export function managementCredentials(): EmulatorCredentials {
+  return { ...MANAGEMENT_CREDENTIALS };
+}
 
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   const scenario =

@@ -423,6 +423,7 @@ describe('authorize', () => {
     const admin: IamPrincipal = {
       kind: 'iam',
       accessKeyId: 'AKIA',
+      secretAccessKey: 'secret',
       accountId: MANAGEMENT,
       arn: `arn:aws:iam::${MANAGEMENT}:user/admin`,
     };
@@ -461,6 +462,7 @@ describe('authorize', () => {
     const role: IamPrincipal = {
       kind: 'iam',
       accessKeyId: 'AKIAROLE',
+      secretAccessKey: 'secret',
       accountId: MANAGEMENT,
       arn: `arn:aws:sts::${MANAGEMENT}:assumed-role/Reconciler/run-1`,
       identityPolicies: [

@@ -56,8 +56,8 @@ export class EmulatorCore {
   readonly log = new CallLog();
   private readonly faults: FaultInjector;
   /**
-   * Access keys of sessions dropped by a reset. Without this, a stale session key would fall
-   * through to "undeclared key = management administrator" and silently gain full power.
+   * Access keys of sessions dropped by a reset or retired: refused as an invalid security token
+   * (what AWS says of a session it no longer knows), not as an unknown access key.
    */
   private readonly retiredSessionKeys = new Set<string>();
   /** Keys of principals declared at run time, retired like sessions on reset. */
@@ -230,37 +230,45 @@ export class EmulatorCore {
     return response;
   }
 
+  /**
+   * SigV4 as AWS checks it: the key must be declared (or a live session), the signature must be
+   * made with its secret, and a header-signed request must be within 15 minutes of the clock
+   * (a presigned one within its X-Amz-Expires). No key is ever defaulted to an identity.
+   */
   private authenticate(signature: SignatureInfo | undefined, wire: WireRequest, now: Date): Authenticated {
-    if (signature === undefined) return { ok: false, failure: 'missing' };
+    if (signature === undefined) return { ok: false, failure: { kind: 'missing' } };
     const declared = this.state.principals.get(signature.accessKeyId);
     if (declared === undefined) {
-      if (this.retiredSessionKeys.has(signature.accessKeyId)) return { ok: false, failure: 'unknown-token' };
       return {
-        ok: true,
-        principal: {
-          kind: 'iam',
-          accessKeyId: signature.accessKeyId,
-          accountId: this.state.organization.managementAccountId,
-          arn: this.state.defaultCallerArn,
+        ok: false,
+        failure: {
+          kind: this.retiredSessionKeys.has(signature.accessKeyId) ? 'unknown-token' : 'unknown-key',
         },
       };
     }
     if (declared.sessionToken !== undefined && signature.sessionToken !== declared.sessionToken) {
-      return { ok: false, failure: 'unknown-token', principal: declared };
+      return { ok: false, failure: { kind: 'unknown-token' }, principal: declared };
     }
-    if (declared.secretAccessKey !== undefined) {
-      if (!signatureMatches(wire, signature, declared.secretAccessKey)) {
-        return { ok: false, failure: 'bad-signature', principal: declared };
+    if (!signatureMatches(wire, signature, declared.secretAccessKey)) {
+      return { ok: false, failure: { kind: 'bad-signature' }, principal: declared };
+    }
+    const signedAt = amzDateToDate(signature.amzDate);
+    if (signedAt === undefined) {
+      return { ok: false, failure: { kind: 'bad-signature' }, principal: declared };
+    }
+    if (signature.presigned) {
+      if (now.getTime() > signedAt.getTime() + (signature.expiresSeconds ?? 0) * 1000) {
+        return { ok: false, failure: { kind: 'request-expired' }, principal: declared };
       }
-      const signedAt = amzDateToDate(signature.amzDate);
-      if (signedAt === undefined) return { ok: false, failure: 'bad-signature', principal: declared };
-      const tooOld = signature.presigned
-        ? now.getTime() > signedAt.getTime() + (signature.expiresSeconds ?? 0) * 1000
-        : Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS;
-      if (tooOld) return { ok: false, failure: 'request-expired', principal: declared };
+    } else if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
+      return {
+        ok: false,
+        failure: { kind: 'skewed', requestTime: signedAt, serverTime: now, maxSkewMs: MAX_CLOCK_SKEW_MS },
+        principal: declared,
+      };
     }
     if (declared.kind === 'root-session' && declared.expiresAt.getTime() <= now.getTime()) {
-      return { ok: false, failure: 'expired', principal: declared };
+      return { ok: false, failure: { kind: 'expired' }, principal: declared };
     }
     return { ok: true, principal: declared };
   }
