@@ -7,6 +7,7 @@ import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../sc
 import { findQueue } from '../services/sqs';
 import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/request';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
+import { escapeXml, newRequestId } from '../protocol/query';
 import { CallLog, isMutatingAction } from './call-log';
 import {
   type AuthFailure,
@@ -142,7 +143,7 @@ export class EmulatorCore {
     const forwarded = handler?.forwarded === true;
     const raw = toRawRequest(wire, query, serviceKey, signature, this.state.region);
 
-    let action = 'Unknown';
+    let action = unknownAction(wire, query, form);
     if (handler !== undefined) {
       try {
         action = handler.actionOf(raw);
@@ -163,7 +164,14 @@ export class EmulatorCore {
     let denied = false;
 
     let response: RawResponse;
-    if (handler === undefined) {
+    const unmodelledDenial =
+      auth.ok && (handler === undefined || forwarded)
+        ? this.authorizeUnmodelled(auth.principal, signature?.service ?? serviceKey, action, wire, query)
+        : undefined;
+    if (unmodelledDenial !== undefined) {
+      denied = true;
+      response = unmodelledDenial;
+    } else if (handler === undefined) {
       response = renderError(
         serviceKey,
         new AwsError(
@@ -231,6 +239,29 @@ export class EmulatorCore {
   }
 
   /**
+   * A root session's call to a service the emulator does not model (forwarded to moto, or not
+   * served at all) is authorized against its task policy first, as AWS would, so it meets the
+   * task policy's AccessDenied rather than moto's answer or InvalidAction. Other principals'
+   * forwarded calls are not evaluated (the README says so): moto holds their policies.
+   */
+  private authorizeUnmodelled(
+    principal: Principal,
+    service: string,
+    action: string,
+    wire: WireRequest,
+    query: URLSearchParams,
+  ): RawResponse | undefined {
+    if (principal.kind !== 'root-session') return undefined;
+    const decision = authorize(this.state, principal, {
+      action: `${service}:${action}`,
+      resource: '*',
+      resourceAccountId: principal.accountId,
+    });
+    if (decision.allowed) return undefined;
+    return genericAccessDenied(decision.message, isQueryStyle(wire, query));
+  }
+
+  /**
    * SigV4 as AWS checks it: the key must be declared (or a live session), the signature must be
    * made with its secret, and a header-signed request must be within 15 minutes of the clock
    * (a presigned one within its X-Amz-Expires). No key is ever defaulted to an identity.
@@ -272,6 +303,43 @@ export class EmulatorCore {
     }
     return { ok: true, principal: declared };
   }
+}
+
+/** The action a request names before any service parses it: `X-Amz-Target` or the query `Action`. */
+function unknownAction(wire: WireRequest, query: URLSearchParams, form: URLSearchParams | undefined): string {
+  const target = wire.headers['x-amz-target'];
+  if (target !== undefined) return target.slice(target.lastIndexOf('.') + 1) || 'Unknown';
+  return form?.get('Action') ?? query.get('Action') ?? 'Unknown';
+}
+
+function isQueryStyle(wire: WireRequest, query: URLSearchParams): boolean {
+  return (
+    wire.headers['x-amz-target'] === undefined &&
+    (query.has('Action') || (isFormEncoded(wire.headers) && new URLSearchParams(wire.body).has('Action')))
+  );
+}
+
+/** An AccessDenied in the query (XML) or JSON shape, for services the emulator does not model. */
+function genericAccessDenied(message: string, queryStyle: boolean): RawResponse {
+  const requestId = newRequestId();
+  if (queryStyle) {
+    return {
+      status: 403,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body:
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${escapeXml(message)}</Message>` +
+        `</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  return {
+    status: 403,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-requestid': requestId,
+      'x-amzn-errortype': 'AccessDeniedException',
+    },
+    body: JSON.stringify({ __type: 'AccessDeniedException', message, Message: message }),
+  };
 }
 
 function toRawRequest(

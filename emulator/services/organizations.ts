@@ -987,6 +987,13 @@ export const organizationsService: ServiceHandler = {
     try {
       if (operation === undefined) {
         ctx.annotate({ action: name || 'Unknown', accountId: ctx.principal.accountId, mutating: false });
+        // Authorized before it is refused as unknown, as AWS evaluates policies first.
+        const decision = ctx.authorize({
+          action: `organizations:${name || 'Unknown'}`,
+          resource: '*',
+          resourceAccountId: ctx.state.organization.managementAccountId,
+        });
+        if (!decision.allowed) throw new AwsError('AccessDeniedException', decision.message, 403);
         throw new AwsError(
           'UnknownOperationException',
           `The operation ${name || '(none)'} is not supported by AWS Organizations.`,

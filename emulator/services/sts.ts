@@ -103,6 +103,14 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
   if (!org.trustedAccess.has(IAM_SERVICE_PRINCIPAL)) {
     throw accessDenied('Trusted access for iam.amazonaws.com is not enabled in the organization.');
   }
+  // Which feature gates which task [I]: every one of the five tasks is an AssumeRoot session, and
+  // AssumeRoot is the "privileged root actions" feature (RootSessions), so RootSessions gates all
+  // five; RootCredentialsManagement gates none of them here. Evidence that the two are
+  // independent switches: IAM's DisableOrganizationsRootCredentialsManagement leaves
+  // ListOrganizationsFeatures at EnabledFeatures ["RootSessions"] (the IAM API reference's
+  // example), and the STS reference says only that a privileged session needs "centralized root
+  // access". In AWS RootCredentialsManagement governs the root credentials of new accounts
+  // (created without them), which the emulator does not model.
   if (!org.rootFeatures.has('RootSessions')) {
     throw accessDenied(
       'Centralized root access: the RootSessions feature is not enabled for the organization.',
@@ -227,13 +235,21 @@ export const stsService: ServiceHandler = {
         case 'GetCallerIdentity':
           ctx.annotate({ action, accountId: ctx.principal.accountId, mutating: false });
           return queryResponse(STS_API, action, callerIdentity(ctx.principal), requestId);
-        default:
+        default: {
           ctx.annotate({ action: action || 'Unknown', accountId: ctx.principal.accountId, mutating: false });
+          // Authorized before it is refused as unknown, as AWS evaluates policies first.
+          const decision = ctx.authorize({
+            action: `sts:${action || 'Unknown'}`,
+            resource: '*',
+            resourceAccountId: ctx.principal.accountId,
+          });
+          if (!decision.allowed) throw accessDenied(decision.message);
           throw new AwsError(
             'InvalidAction',
             `Could not find operation ${action} for version ${STS_API.version}`,
             400,
           );
+        }
       }
     } catch (error) {
       if (error instanceof AwsError) return queryError(STS_API, error, requestId);
