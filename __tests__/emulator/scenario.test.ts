@@ -199,7 +199,7 @@ describe('loadScenario', () => {
                   Effect: 'Deny',
                   Action: '*',
                   Resource: '*',
-                  Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01' } },
+                  Condition: { DateRoughlyBefore: { 'aws:CurrentTime': '2020-01-01' } },
                 },
               ],
             },
@@ -207,7 +207,7 @@ describe('loadScenario', () => {
         ],
       }),
     );
-    expect(problems[0]?.problem).toContain('DateLessThan');
+    expect(problems[0]?.problem).toContain('DateRoughlyBefore');
   });
 
   it('keeps declared principals with their identity policies and an admin when none are given', () => {

@@ -177,8 +177,8 @@ export class Checker {
     if (unsupported.length > 0) {
       this.add(
         field,
-        `condition operators the emulator does not evaluate: ${unsupported.join(', ')}`,
-        'use String*, Arn*, Bool or Null operators (with IfExists / ForAnyValue / ForAllValues)',
+        `condition operators outside the IAM grammar: ${unsupported.join(', ')}`,
+        'use an IAM condition operator (String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, NotIpAddress, Arn*, Null; IfExists / ForAnyValue / ForAllValues)',
       );
     }
     return text;
