@@ -20,7 +20,7 @@ export interface AccountsContext {
   region: string;
   managementAccountId: string;
   rootId: string;
-  isParent(id: string): boolean;
+  isParent: (id: string) => boolean;
 }
 
 export function parseAccounts(

@@ -14,7 +14,7 @@ export interface PoliciesContext {
   rootId: string;
   organizationalUnitIds: string[];
   accountIds: string[];
-  isTarget(id: string): boolean;
+  isTarget: (id: string) => boolean;
 }
 
 export function parsePolicies(
