@@ -85,7 +85,7 @@ describeWithBoto3('the emulator under boto3', () => {
   const failure = (name: string) => {
     const outcome = results[name];
     expect(outcome?.ok).toBe(false);
-    return outcome as Outcome;
+    return outcome;
   };
 
   it('accepts the declared management credentials', () => {
