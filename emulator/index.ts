@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 
 import { MotoForwarder } from './forward/forwarder';
+import { EventDispatcher } from './events/dispatch';
 import { LambdaGaps } from './forward/lambda-gaps';
 import { type MotoServer, startMoto } from './forward/moto';
 import { type InvocationRecord, LambdaRuntime } from './lambda/invoke';
@@ -48,6 +49,10 @@ export interface EmulatorAdmin {
   setRootCredentials(accountId: string, root: unknown): Promise<void>;
   reset(): Promise<void>;
   setFaults(faults: Partial<Faults>): Promise<void>;
+  /** With moto: fires a deployed schedule; resolves to each target's answer. */
+  fireSchedule(group: string, name: string): Promise<unknown>;
+  /** With moto: publishes an Organizations CloudTrail event through the deployed rules. */
+  publishOrganizationsEvent(event: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface RunningEmulator extends EmulatorAdmin {
@@ -113,6 +118,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       retirePrincipal: (key) => core.retirePrincipal(key),
     });
     addForwarding(services, forwarder, lambda);
+    core.events = new EventDispatcher(forwarder, lambda, {
+      region: () => core.state.region,
+      managementAccountId: () => core.state.organization.managementAccountId,
+    });
   }
   const stopChildren = async (): Promise<void> => {
     await lambda?.stop();
@@ -193,5 +202,8 @@ export function emulatorAdmin(endpoint: string): EmulatorAdmin {
     async setFaults(faults) {
       await call('PUT', 'faults', faults);
     },
+    fireSchedule: (group, name) =>
+      call('POST', `scheduler/schedules/${encodeURIComponent(group)}/${encodeURIComponent(name)}/fire`),
+    publishOrganizationsEvent: (event) => call('POST', 'events/organizations', event),
   };
 }

@@ -18,6 +18,7 @@ import {
   renderError,
   throttlingError,
 } from './errors';
+import type { EventDispatcher } from '../events/dispatch';
 import { FaultInjector } from './faults';
 import {
   type RoutedRequest,
@@ -55,6 +56,8 @@ export class EmulatorCore {
   /** `http://127.0.0.1:PORT` once listening; services and the state dump build URLs from it. */
   endpoint = 'http://127.0.0.1';
   readonly log = new CallLog();
+  /** With forwarding: fires schedules and routes organization events (the admin path's). */
+  events?: EventDispatcher;
   private readonly faults: FaultInjector;
   /**
    * Access keys of sessions dropped by a reset or retired: refused as an invalid security token
