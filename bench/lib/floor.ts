@@ -20,10 +20,15 @@ class NodeSha256 implements Checksum {
   private make(): Hash | Hmac {
     return this.secret === undefined
       ? createHash('sha256')
-      : createHmac('sha256', typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as Uint8Array));
+      : createHmac(
+          'sha256',
+          typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as Uint8Array),
+        );
   }
   update(data: Uint8Array | string): void {
-    this.hash.update(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    this.hash.update(
+      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    );
   }
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.hash.digest()));
