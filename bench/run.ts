@@ -51,7 +51,8 @@ const modes = (modesIndex >= 0 ? (process.argv[modesIndex + 1] ?? '') : 'audit,e
   'audit' | 'enforce'
 >;
 const sequentialSample = one('sequential', 100);
-const quotas = list('quota', [512, 1_024, 1_769]);
+// `--quota 0` skips the quota runs, as `--sequential 0` and `--throttle 0` skip theirs.
+const quotas = list('quota', [512, 1_024, 1_769]).filter((mb) => mb > 0);
 const quotaAccounts = one('quota-accounts', 1_000);
 const throttleRate = one('throttle', 20);
 const throttleAccounts = one('throttle-accounts', throttleRate * 30);
