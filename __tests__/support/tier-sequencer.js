@@ -10,6 +10,7 @@ const TIER_ORDER = [
   'cli',
   'lambda',
   'bundle',
+  'package',
   'terraform',
 ];
 
