@@ -29,6 +29,7 @@ import {
   type RootCredentialsEnforcerProps,
 } from '../src/constructs/root-credentials-enforcer';
 import type { RootRestrictionVariant } from '../src/constructs/root-restriction-policy';
+import { isRecord } from '../src/shared/is-record';
 
 /** The enforcer construct's options that the config file may set; the desired state comes from `enforcement`. */
 export type EnforcerOptions = Omit<RootCredentialsEnforcerProps, 'desiredState' | 'schedule'>;
@@ -388,9 +389,7 @@ function under(prefix: string, issue: ValidationIssue): ValidationIssue {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 
+import { isRecord } from '../shared/is-record';
 import { UsageError } from './exit-codes';
+
+// targeting.ts reads the guard from here.
+export { isRecord };
 
 /** Where the desired-state document sits inside a file given to `--config`. */
 export interface ConfigDocument {
@@ -90,10 +94,6 @@ function describeFsError(error: unknown): string {
     return 'permission denied';
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function kindOf(value: unknown): string {
