@@ -187,8 +187,15 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
   }
 
   let organization: CentralizedRootAccessProps | undefined;
-  const organizationInput = raw?.['organization'] ?? {};
-  const organizationParsed = organizationShape.safeParse(organizationInput);
+  // Only a missing section means the defaults; `null` is a mistake, not `{}`.
+  const organizationInput = raw?.['organization'] === undefined ? {} : raw['organization'];
+  if (organizationInput === null) {
+    errors.push({
+      path: 'organization',
+      message: 'got null; expected an object (leave "organization" out to use the defaults)',
+    });
+  }
+  const organizationParsed = organizationShape.safeParse(organizationInput ?? {});
   const manageOrganization = parseManageOrganization(rawOrganization?.['manageOrganization'], errors);
   if (!organizationParsed.success) {
     errors.push(...issuesFromZod(organizationParsed.error, organizationInput, 'organization'));

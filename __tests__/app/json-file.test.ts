@@ -12,6 +12,19 @@ function problemOf(text: string): string {
   return read.ok ? '' : formatJsonProblem(read.problem);
 }
 
+describe('"organization": null in the app config', () => {
+  it('is an error naming the field, not read as {}', () => {
+    // GIVEN / WHEN
+    const result = parseAppConfig('{"organization": null}');
+
+    // THEN
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors.map((issue) => formatConfigIssue('c.json', issue))).toEqual([
+      'c.json: organization: got null; expected an object (leave "organization" out to use the defaults)',
+    ]);
+  });
+});
+
 describe('readJson', () => {
   it('parses a valid document, ignoring a byte-order mark', () => {
     // GIVEN / WHEN
