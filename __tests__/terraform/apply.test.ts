@@ -34,6 +34,9 @@ import {
   type TimedResult,
 } from '../support/terraform-emulator';
 
+/** A break-glass window two weeks out: within the 30-day bound, never in the past. */
+const BREAK_GLASS_UNTIL = new Date(Date.now() + 14 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
 const STACK = 'root-access-e2e';
 const MANAGEMENT = '111111111111';
 const DELEGATED_ADMIN = '222222222222';
@@ -114,9 +117,7 @@ function appConfig(stateFile: string): Record<string, unknown> {
     enforcement: {
       targets: { allAccounts: true },
       exclusions: { accountIds: [DELEGATED_ADMIN] },
-      breakGlass: [
-        { accountId: BREAK_GLASS, until: '2099-01-01T00:00:00Z', reason: 'INC-42 recovery drill' },
-      ],
+      breakGlass: [{ accountId: BREAK_GLASS, until: BREAK_GLASS_UNTIL, reason: 'INC-42 recovery drill' }],
       mode: 'enforce',
       concurrency: 4,
       schedule: 'rate(12 hours)',
