@@ -135,7 +135,8 @@ export function diagnoseSetupFailure(error: unknown, env: Env): string | undefin
       /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH)$/.test(code) ||
       /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message)
     ) {
-      return `cannot reach ${where} (${code || message}): check the network${endpoint ? ', and that AWS_ENDPOINT_URL points at a running endpoint' : ''}, then run again`;
+      const what = code || (/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b[^;)]*/.exec(message)?.[0] ?? message);
+      return `cannot reach ${where} (${what}): check the network${endpoint ? ', and that AWS_ENDPOINT_URL points at a running endpoint' : ''}, then run again`;
     }
     if ((name === 'Unknown' || name === 'UnknownError') && status !== undefined) {
       return `${where} answered HTTP ${status}, which is not an AWS API response: point AWS_ENDPOINT_URL at an AWS-compatible endpoint, or unset it`;

@@ -14,6 +14,8 @@ import {
 import { renderTable, wrapText } from './table';
 
 /** Accounts a person must act on: credentials left in place, work that failed or was not reached. */
+const TABLE_MARK = '\u0000table\u0000';
+
 export const ATTENTION_STATUSES: readonly AccountStatus[] = ['non-compliant', 'failed', 'deferred'];
 
 export interface RunTableOptions {
@@ -168,16 +170,17 @@ function summaryView(report: RunReport, head: string[], options: RunTableOptions
     });
     out.push(
       title,
-      renderTable(
-        [
-          { title: 'Account', whole: true },
-          { title: 'Name', oneLine: true },
-          { title: 'Status', whole: true },
-          { title: 'Credentials / cause', oneLine: true },
-        ],
-        rows,
-        options.width,
-      ),
+      TABLE_MARK +
+        renderTable(
+          [
+            { title: 'Account', whole: true },
+            { title: 'Name', oneLine: true },
+            { title: 'Status', whole: true },
+            { title: 'Credentials / cause', oneLine: true },
+          ],
+          rows,
+          options.width,
+        ),
     );
     if (causes.size > 0) {
       out.push('', 'Causes:');
@@ -196,7 +199,11 @@ function summaryView(report: RunReport, head: string[], options: RunTableOptions
       `${hidden} other account${hidden === 1 ? '' : 's'} not listed: --status STATUS,... to choose, --details for every account and action, --output json or html for everything`,
     );
   }
-  return `${out.flatMap((line) => wrapText(line, options.width)).join('\n')}\n`.replace(/\n{3,}/g, '\n\n');
+  // Text lines wrap to the width; the table is already fitted.
+  const lines = out.flatMap((line) =>
+    line.startsWith(TABLE_MARK) ? [line.slice(TABLE_MARK.length)] : wrapText(line, options.width),
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function detailsView(report: RunReport, head: string[], options: RunTableOptions): string {

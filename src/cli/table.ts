@@ -12,6 +12,8 @@ const ELLIPSIS = '…';
 // Below this a column holds too little to be read; a table that cannot give its columns this much
 // shortens them anyway rather than overflow, because an overflowing line breaks every line after it.
 const MIN_COLUMN = 6;
+// Words longer than this (ARNs, URLs) do not hold a column wide; they are shortened in the middle.
+const WORD_CAP = 28;
 
 export interface Column {
   readonly title: string;
@@ -73,17 +75,26 @@ export function fitColumns(
   // Each column has one space of padding either side and one border; plus the closing border.
   const chrome = columns.length * 3 + 1;
   let excess = widths.reduce((sum, w) => sum + w, 0) + chrome - width;
-  const floor = (index: number): number => {
-    const column = columns[index];
+  const longestWord = (texts: readonly string[]): number =>
+    Math.max(0, ...texts.flatMap((text) => text.split(/\s+/).map((word) => word.length)));
+  // First a column gives way down to its longest word (a long ARN counts as WORD_CAP: it may be
+  // shortened rather than hold the table wide), then down to MIN_COLUMN, then, only if the
+  // terminal is narrower than every column's minimum, further.
+  const floors = columns.map((column, index) => {
     const own = natural[index] ?? 0;
-    if (column?.whole === true) return own;
-    return Math.min(own, Math.max(MIN_COLUMN, column?.min ?? 0));
-  };
-  for (const phase of ['soft', 'hard'] as const) {
+    if (column.whole === true) return [own, own];
+    const wordFloor = Math.max(
+      longestWord([column.title]),
+      Math.min(WORD_CAP, longestWord(rows.map((row) => row[index] ?? ''))),
+      column.min ?? 0,
+    );
+    return [Math.min(own, wordFloor), Math.min(own, Math.max(MIN_COLUMN, column.min ?? 0))];
+  });
+  for (const phase of [0, 1, 2]) {
     while (excess > 0) {
       let widest = -1;
       for (let index = 0; index < widths.length; index += 1) {
-        const limit = phase === 'soft' ? floor(index) : 1;
+        const limit = phase === 2 ? 1 : (floors[index]?.[phase] ?? 1);
         if ((widths[index] ?? 0) > limit && (widest === -1 || (widths[index] ?? 0) > (widths[widest] ?? 0))) {
           widest = index;
         }
