@@ -438,12 +438,12 @@ describe('help and unexpected errors', () => {
     return { code, stderr: captured.stderr() };
   }
 
-  it('turns an unexpected error into one line, a hint and exit 3', async () => {
+  it('turns missing credentials into one line that says the fix, and exit 3', async () => {
     const result = await failingEngine(['audit', '--all']);
 
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
-      'error: Could not load credentials from any providers\n(run with --debug for details)\n',
+      'error: no AWS credentials found: set AWS_PROFILE (or --profile) to a profile of the management account (or the IAM delegated administrator), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for SSO profiles run aws sso login first\n',
     );
   });
 
@@ -451,9 +451,7 @@ describe('help and unexpected errors', () => {
     const result = await failingEngine(['audit', '--all', '--debug']);
 
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(
-      /^error: Could not load credentials from any providers\nError: Could not load/,
-    );
+    expect(result.stderr).toMatch(/^error: no AWS credentials found: .*\nError: Could not load/);
     expect(result.stderr).toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });

@@ -214,7 +214,7 @@ describe('run report formatters', () => {
 
   describe('table', () => {
     it('shows every account, its credentials in words, and the summary line', () => {
-      const table = formatRunReport(report(), 'table', { width: 240 });
+      const table = formatRunReport(report(), 'table', { width: 240, details: true });
 
       expect(table).toContain('222222222222');
       expect(table).toContain('password, 2 access keys, 1 MFA device');
@@ -227,15 +227,37 @@ describe('run report formatters', () => {
       expect(table).not.toContain('\u001b[');
     });
 
-    it('fits a narrow terminal by wrapping free text, never cutting an id short', () => {
+    it('fits a narrow terminal by wrapping free text, account ids whole, long ARNs shortened in the middle', () => {
       // WHEN
-      const table = formatRunReport(report(), 'table', { width: 110 });
+      const table = formatRunReport(report(), 'table', { width: 110, details: true });
       const lines = table.trimEnd().split('\n');
 
       // THEN
       expect(Math.max(...lines.slice(0, -1).map((line) => line.length))).toBeLessThanOrEqual(110);
-      expect(table).toContain('arn:aws:iam::222222222222:mfa/root');
-      expect(table).not.toContain('…');
+      expect(table).toContain('222222222222');
+      expect(table).toContain('555555555555');
+      // Changed with issue 11: an ARN longer than its column keeps its start and end, not its middle.
+      expect(table).toMatch(/arn:aws:iam::\S*…\S*mfa\/root/);
+    });
+
+    it('keeps every line within 80 columns by default, summary first, only accounts needing attention', () => {
+      const table = formatRunReport(report(), 'table');
+      const lines = table.trimEnd().split('\n');
+
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(80);
+      expect(lines[0]).toBe('4 accounts: 1 compliant, 1 remediated, 1 excluded, 1 failed');
+      expect(table).toContain('555555555555');
+      // Compliant, remediated and excluded accounts are counted, not listed.
+      expect(table).not.toContain('333333333333');
+      expect(table).toMatch(/Causes:\n1\. 555555555555: error: AccessDenied/);
+    });
+
+    it('lists the statuses asked for with --status', () => {
+      const table = formatRunReport(report(), 'table', { statuses: ['excluded'] });
+
+      expect(table).toContain('444444444444');
+      expect(table).not.toContain('555555555555 ');
+      expect(table).toContain('excluded by --exclude');
     });
   });
 

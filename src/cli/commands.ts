@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 
+import { ACCOUNT_STATUSES } from '../engine/types';
 import { ExitCode } from './exit-codes';
 import { OUTPUT_FORMATS, type OutputFormat } from './format';
 import type { TargetingFlags } from './targeting';
@@ -25,6 +26,12 @@ export type ParsedCommand =
       readonly command: RunCommandName;
       readonly targeting: TargetingFlags;
       readonly yes: boolean;
+      /** `--details`: the full table instead of the summary and the accounts needing attention. */
+      readonly details: boolean;
+      /** `--status a,b`: list only accounts with these statuses (checked in run.ts). */
+      readonly statuses?: readonly string[];
+      /** `--override-config-mode`: enforce although the `--config` file says `"mode": "audit"`. */
+      readonly overrideConfigMode: boolean;
       readonly common: CommonOptions;
     }
   | {
@@ -122,6 +129,9 @@ environment credentials, AWS_ENDPOINT_URL.`,
         command: name,
         targeting: targetingFlags(options),
         yes: options['yes'] === true,
+        details: options['details'] === true,
+        ...(Array.isArray(options['status']) ? { statuses: options['status'] as string[] } : {}),
+        overrideConfigMode: options['overrideConfigMode'] === true,
         common: commonOptions(options),
       };
     };
@@ -131,13 +141,31 @@ environment credentials, AWS_ENDPOINT_URL.`,
       'check the organization is ready (features, trusted access, SCPs that block root sessions); changes nothing',
     )
     .action(onRun('preflight'));
-  common(targeting(program.command('audit')))
+  const view = (command: Command): Command =>
+    command
+      .option(
+        '--status <statuses>',
+        `list only accounts with these statuses, comma-separated (${ACCOUNT_STATUSES.join(', ')}); totals still count every account`,
+        collect,
+      )
+      .option(
+        '--details',
+        'table: every account with its actions and full reasons, instead of the summary and the accounts needing attention',
+        false,
+      );
+
+  view(common(targeting(program.command('audit'))))
     .description('report the root credentials of every targeted account; changes nothing')
     .action(onRun('audit'));
-  common(targeting(program.command('enforce')))
+  view(common(targeting(program.command('enforce'))))
     .description('remove the root credentials of every targeted account (asks first, unless --yes)')
     .option('--dry-run', 'plan the removals and report them; change nothing', false)
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)', false)
+    .option(
+      '--override-config-mode',
+      'enforce even though the --config file says "mode": "audit" (without it, such a file stops enforce)',
+      false,
+    )
     .action(onRun('enforce'));
 
   const onTask =

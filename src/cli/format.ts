@@ -2,46 +2,69 @@
  * Output formatters: pure functions from an engine report to the text printed on stdout, so every
  * format is tested without AWS. Credentials are counts in the reports; nothing here can print a secret.
  */
-import Table from 'cli-table3';
-
 import {
   ACCOUNT_STATUSES,
-  type AccountAction,
   type AccountReport,
-  type CredentialsFound,
+  type AccountStatus,
   type PreflightReport,
   type RunReport,
   type RunSummary,
   type TaskResult,
 } from '../engine/types';
+import { htmlReport, htmlTablePage, type HtmlContext } from './html';
+import {
+  accountNotes,
+  describeAction,
+  describeCredentials,
+  runReportTable,
+  selectAccounts,
+  summaryLine,
+} from './run-table';
+import { DEFAULT_WIDTH, renderTable } from './table';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
+export { describeAction, describeCredentials, summaryLine } from './run-table';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Run reports (audit, enforce)
 
 export interface FormatOptions {
-  /** Table width in characters; the widest columns wrap to fit. @default 160 */
+  /** Table width in characters: the terminal's. @default 80 */
   readonly width?: number;
+  /** Table: every shown account with its actions, instead of the summary and the accounts needing attention. */
+  readonly details?: boolean;
+  /** Only accounts with these statuses are listed, in every format; totals still count every account. */
+  readonly statuses?: readonly AccountStatus[];
+  /** What the HTML page says about the run beyond the report (scope, tool version). */
+  readonly html?: HtmlContext;
 }
-
-const DEFAULT_WIDTH = 160;
 
 export function formatRunReport(
   report: RunReport,
   format: OutputFormat,
   options: FormatOptions = {},
 ): string {
+  const listed: RunReport =
+    options.statuses === undefined || format === 'table'
+      ? report
+      : { ...report, accounts: selectAccounts(report.accounts, options.statuses) };
   switch (format) {
     case 'json':
-      return `${JSON.stringify(runReportJson(report), null, 2)}\n`;
+      return `${JSON.stringify(runReportJson(listed), null, 2)}\n`;
     case 'csv':
-      return runReportCsv(report);
+      return runReportCsv(listed);
     case 'markdown':
-      return runReportMarkdown(report);
+      return runReportMarkdown(listed);
+    case 'html':
+      return htmlReport(listed, options.html ?? {});
     case 'table':
-      return runReportTable(report, options.width ?? DEFAULT_WIDTH);
+      return runReportTable(report, {
+        width: options.width ?? DEFAULT_WIDTH,
+        ...(options.details === true ? { details: true } : {}),
+        ...(options.statuses !== undefined ? { statuses: options.statuses } : {}),
+      });
   }
 }
 
@@ -139,31 +162,6 @@ function runReportMarkdown(report: RunReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function runReportTable(report: RunReport, width: number): string {
-  const rows = report.accounts.map((account) => [
-    accountLabel(account, '\n'),
-    account.status,
-    describeCredentials(account.credentials),
-    account.actions.map(describeAction).join('\n'),
-    notes(account).join('\n'),
-  ]);
-  const body =
-    rows.length > 0
-      ? `${renderTable(['Account', 'Status', 'Credentials', 'Actions', 'Reason / error'], rows, width, [2, 3, 4])}\n`
-      : '';
-  return `${body}${summaryLine(report)}\n`;
-}
-
-/** "5 accounts: 2 compliant, 1 remediated (dry run: nothing was changed)": the line a human reads first. */
-export function summaryLine(report: RunReport): string {
-  const summary = orderedSummary(report.summary);
-  const parts = ACCOUNT_STATUSES.filter((status) => summary[status] > 0).map(
-    (status) => `${summary[status]} ${status}`,
-  );
-  const head = `${summary.total} account${summary.total === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
-  return report.dryRun ? `${head} (dry run: nothing was changed)` : head;
-}
-
 function orderedSummary(summary: RunSummary): RunSummary {
   const counts = Object.fromEntries(ACCOUNT_STATUSES.map((status) => [status, summary[status] ?? 0]));
   return { ...(counts as Record<(typeof ACCOUNT_STATUSES)[number], number>), total: summary.total };
@@ -173,36 +171,7 @@ function accountLabel(account: AccountReport, separator: string): string {
   return account.accountName ? `${account.accountId}${separator}(${account.accountName})` : account.accountId;
 }
 
-function notes(account: AccountReport): string[] {
-  return [
-    ...(account.reason !== undefined ? [account.reason] : []),
-    ...(account.error !== undefined ? [`error: ${account.error}`] : []),
-    ...(account.warnings ?? []).map((warning) => `warning: ${warning}`),
-  ];
-}
-
-export function describeCredentials(credentials: CredentialsFound | undefined): string {
-  if (credentials === undefined) {
-    return '-';
-  }
-  const parts = [
-    ...(credentials.password ? ['password'] : []),
-    ...counted(credentials.accessKeys, 'access key'),
-    ...counted(credentials.signingCertificates, 'signing certificate'),
-    ...counted(credentials.mfaDevices, 'MFA device'),
-  ];
-  return parts.length > 0 ? parts.join(', ') : 'none';
-}
-
-function counted(count: number, noun: string): string[] {
-  return count > 0 ? [`${count} ${noun}${count === 1 ? '' : 's'}`] : [];
-}
-
-export function describeAction(action: AccountAction): string {
-  const target = action.target !== undefined ? ` ${action.target}` : '';
-  const detail = action.detail !== undefined ? ` (${action.detail})` : '';
-  return `${action.kind}${target}: ${action.outcome}${detail}`;
-}
+const notes = accountNotes;
 
 // ---------------------------------------------------------------------------------------------
 // Preflight
@@ -259,6 +228,18 @@ export function formatPreflight(
         '',
         `**${verdict}**`,
       ].join('\n')}\n`;
+    case 'html':
+      return htmlTablePage(
+        'Root access preflight',
+        ['Check', 'Result', 'Detail', 'Blocked accounts'],
+        report.checks.map((check) => [
+          check.name,
+          check.ok ? 'ok' : 'FAIL',
+          check.detail,
+          (check.blockedAccountIds ?? []).join(', '),
+        ]),
+        verdict,
+      );
     case 'table': {
       const rows = report.checks.map((check) => [
         check.name,
@@ -267,10 +248,14 @@ export function formatPreflight(
         (check.blockedAccountIds ?? []).join('\n'),
       ]);
       const table = renderTable(
-        ['Check', 'Result', 'Detail', 'Blocked accounts'],
+        [
+          { title: 'Check' },
+          { title: 'Result', whole: true },
+          { title: 'Detail' },
+          { title: 'Blocked accounts', min: 12 },
+        ],
         rows,
         options.width ?? DEFAULT_WIDTH,
-        [2],
       );
       return `${table}\n${verdict}\n`;
     }
@@ -327,6 +312,21 @@ export function formatTaskResult(
         '',
         `**${verdict}**`,
       ].join('\n')}\n`;
+    case 'html':
+      return htmlTablePage(
+        `root-access ${task}`,
+        ['Task', 'Account', 'Result', 'Actions', 'Error'],
+        [
+          [
+            task,
+            result.accountId,
+            result.ok ? 'ok' : 'FAIL',
+            result.actions.map(describeAction).join('\n'),
+            result.error ?? '',
+          ],
+        ],
+        verdict,
+      );
     case 'table': {
       const row = [
         task,
@@ -336,10 +336,15 @@ export function formatTaskResult(
         result.error ?? '',
       ];
       const table = renderTable(
-        ['Task', 'Account', 'Result', 'Actions', 'Error'],
+        [
+          { title: 'Task' },
+          { title: 'Account', whole: true },
+          { title: 'Result', whole: true },
+          { title: 'Actions' },
+          { title: 'Error' },
+        ],
         [row],
         options.width ?? DEFAULT_WIDTH,
-        [3, 4],
       );
       return `${table}\n${verdict}\n`;
     }
@@ -365,56 +370,4 @@ export function escapeMarkdownCell(value: string): string {
 
 function escapeMarkdownText(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
-}
-
-function renderTable(head: string[], rows: string[][], width: number, flexible: readonly number[]): string {
-  // No colours: output is often piped or pasted into tickets, and escape codes would corrupt both.
-  const table = new Table({
-    head,
-    style: { head: [], border: [] },
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    colWidths: fitColumns(head, rows, width, flexible),
-  });
-  table.push(...rows);
-  return table.toString();
-}
-
-/**
- * Column widths (padding included) that fit `width`: fixed columns keep their natural width and the
- * flexible ones (free text: actions, errors) share the rest, the narrow ones first so no room is wasted.
- * A flexible column never gets narrower than its longest word, because cli-table3 cuts such a word
- * short, and an ARN or key id must be printed whole even if the table overflows.
- */
-export function fitColumns(
-  head: readonly string[],
-  rows: readonly (readonly string[])[],
-  width: number,
-  flexible: readonly number[],
-): number[] {
-  const cells = (column: number): string[] => [head[column] ?? '', ...rows.map((row) => row[column] ?? '')];
-  const longest = (texts: string[], separator: RegExp): number =>
-    Math.max(0, ...texts.flatMap((text) => text.split(separator).map((part) => part.length)));
-  const natural = head.map((_title, column) => longest(cells(column), /\n/) + 2);
-  const borders = head.length + 1;
-  if (natural.reduce((sum, w) => sum + w, 0) + borders <= width) {
-    return natural;
-  }
-  const fixed = natural.reduce((sum, w, column) => (flexible.includes(column) ? sum : sum + w), 0);
-  const widths = [...natural];
-  for (const column of flexible) {
-    widths[column] = Math.min(natural[column] ?? 0, Math.max(16, longest(cells(column), /\s+/) + 2));
-  }
-  // Water-fill what is left: the column that needs least is topped up first, the rest share evenly.
-  let room = width - fixed - borders - flexible.reduce((sum, column) => sum + (widths[column] ?? 0), 0);
-  const byDeficit = [...flexible].sort(
-    (a, b) => (natural[a] ?? 0) - (widths[a] ?? 0) - ((natural[b] ?? 0) - (widths[b] ?? 0)),
-  );
-  byDeficit.forEach((column, index) => {
-    const deficit = (natural[column] ?? 0) - (widths[column] ?? 0);
-    const grant = Math.max(0, Math.min(deficit, Math.floor(room / (byDeficit.length - index))));
-    widths[column] = (widths[column] ?? 0) + grant;
-    room -= grant;
-  });
-  return widths;
 }

@@ -30,7 +30,22 @@ async function main(): Promise<void> {
     // feature (SSO, assume-role, credential_process) without re-implementing the chain here.
     process.env['AWS_PROFILE'] = profile;
   }
-  process.exitCode = await runCli(argv, { io: processIo(), createEngine, version });
+  process.exitCode = await runCli(argv, {
+    io: processIo(),
+    createEngine,
+    version,
+    env: process.env,
+    onSignal: (handler) => {
+      const listener = (signal: NodeJS.Signals): void => handler(signal);
+      process.on('SIGINT', listener);
+      process.on('SIGTERM', listener);
+      return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+      };
+    },
+    exitNow: (code) => process.exit(code),
+  });
 }
 
 main().catch((error: unknown) => {

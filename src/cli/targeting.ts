@@ -31,6 +31,8 @@ export interface Targeting {
   readonly desired: ResolvedDesiredState;
   /** `<where>: <message>` lines, printed as `warning: ...`; the run goes on. */
   readonly warnings: readonly string[];
+  /** The `mode` the `--config` file declares, if any, with where it sits, for run.ts to weigh against the command. */
+  readonly fileMode?: { readonly mode: unknown; readonly where: string };
 }
 
 const DEFAULT_BREAK_GLASS_REASON = 'granted with --break-glass on the command line';
@@ -42,11 +44,13 @@ const DEFAULT_BREAK_GLASS_REASON = 'granted with --break-glass on the command li
  * Flags given with `--config`:
  * - `--all` / `--accounts` / `--ous` replace the file's `targets` as a whole (a target set is one choice);
  * - `--exclude` and `--break-glass` add to the file's exclusions and windows, so a flag can narrow a run
- *   but never silently un-exclude an account the file protects (a flag window replaces the file's
- *   window for the same account);
+ *   but never reduce the protection the file gives: a flag window for an account the file already
+ *   protects only counts when it ends later (it extends the window); an earlier one is ignored, with a
+ *   warning;
  * - `--concurrency` replaces the file's value; `--dry-run` turns dry-run on (a file's `"dryRun": true`
  *   cannot be turned off from the command line);
- * - the file's `mode` is ignored: the command (`audit`, `enforce`) says what to do.
+ * - the command (`audit`, `enforce`) says what to do; the file's `mode` is returned as `fileMode` so
+ *   that `enforce` can refuse a file that asks for an audit.
  */
 export function buildTargeting(flags: TargetingFlags, context: TargetingContext): Targeting {
   const now = context.now ?? new Date();
@@ -77,9 +81,28 @@ export function buildTargeting(flags: TargetingFlags, context: TargetingContext)
   const baseExclusions = isRecord(base['exclusions']) ? base['exclusions'] : {};
   const baseExcludedAccounts = stringList(baseExclusions['accountIds']);
   const baseExcludedOus = stringList(baseExclusions['organizationalUnitIds']);
-  const flagWindowAccounts = new Set(windows.map((window) => window.accountId));
-  const baseWindows = (Array.isArray(base['breakGlass']) ? (base['breakGlass'] as unknown[]) : []).filter(
-    (window) => !(isRecord(window) && flagWindowAccounts.has(String(window['accountId']))),
+  const fileWindows = Array.isArray(base['breakGlass']) ? (base['breakGlass'] as unknown[]) : [];
+  const fileUntil = new Map<string, number>();
+  for (const window of fileWindows) {
+    if (isRecord(window)) {
+      const until = Date.parse(String(window['until']));
+      const accountId = String(window['accountId']);
+      fileUntil.set(accountId, Math.max(fileUntil.get(accountId) ?? -Infinity, until));
+    }
+  }
+  const notices: string[] = [];
+  // A flag never shortens a window the file declares: only a later `until` replaces it.
+  const extending = windows.filter((window) => {
+    const file = fileUntil.get(window.accountId);
+    if (file === undefined || Date.parse(window.until) > file) return true;
+    notices.push(
+      `--break-glass: ${window.accountId}=${window.until} ends before the window ${fileLabel}breakGlass declares (until ${new Date(file).toISOString()}); a flag can only extend a window, so the file's window stays`,
+    );
+    return false;
+  });
+  const extended = new Set(extending.map((window) => window.accountId));
+  const baseWindows = fileWindows.filter(
+    (window) => !(isRecord(window) && extended.has(String(window['accountId']))),
   );
 
   const document: Record<string, unknown> = {
@@ -95,7 +118,7 @@ export function buildTargeting(flags: TargetingFlags, context: TargetingContext)
       accountIds: unionAfter(baseExcludedAccounts, excluded.accountIds),
       organizationalUnitIds: unionAfter(baseExcludedOus, excluded.organizationalUnitIds),
     },
-    breakGlass: [...baseWindows, ...windows],
+    breakGlass: [...baseWindows, ...extending],
     mode: context.mode,
     ...(concurrency !== undefined ? { concurrency } : {}),
   };
@@ -114,7 +137,7 @@ export function buildTargeting(flags: TargetingFlags, context: TargetingContext)
     fileWindows: baseWindows.length,
   };
   const result = validateDesiredState(document, { now });
-  const warnings = result.warnings.map((issue) => locate(issue, sources));
+  const warnings = [...notices, ...result.warnings.map((issue) => locate(issue, sources))];
   // The flag checks above already said what is wrong with the target set as a whole.
   const errors = result.ok
     ? []
@@ -123,7 +146,13 @@ export function buildTargeting(flags: TargetingFlags, context: TargetingContext)
   if (!result.ok || lines.length > 0) {
     throw new UsageError(lines);
   }
-  return { desired: result.value, warnings };
+  return {
+    desired: result.value,
+    warnings,
+    ...(flags.config !== undefined && base['mode'] !== undefined
+      ? { fileMode: { mode: base['mode'], where: `${fileLabel}mode` } }
+      : {}),
+  };
 }
 
 /** The file's document, valid on its own, so that every later error can be pinned on a flag or on the file. */

@@ -146,5 +146,13 @@ export function createSessionSqsClient(
   credentials: AwsCredentialIdentityProvider,
   region: string,
 ): SQSClient {
-  return new SQSClient({ ...sessionConfig(settings, 'sqs', credentials), region });
+  // The SDK sends each call to the host of its QueueUrl by default; with an endpoint override (an
+  // emulator, a VPC endpoint) an AWS-style queue URL would then go to the internet instead.
+  const overridden =
+    process.env['AWS_ENDPOINT_URL_SQS'] !== undefined || process.env['AWS_ENDPOINT_URL'] !== undefined;
+  return new SQSClient({
+    ...sessionConfig(settings, 'sqs', credentials),
+    region,
+    ...(overridden ? { useQueueUrlAsEndpoint: false } : {}),
+  });
 }

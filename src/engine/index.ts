@@ -73,6 +73,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     settings,
     diagnoser: new Diagnoser(gateClients, source, describeOrganization),
     managementAccountId,
+    describeAccount: (accountId) => source.describeAccount(accountId),
   });
 
   return {

@@ -29,9 +29,13 @@ export async function runReconciliation(
   const reports = new Map<string, AccountReport>();
   const queue = new WorkQueue<ResolvedTarget>();
   let known = 0;
-  const finish = (report: AccountReport): void => {
-    reports.set(report.accountId, report);
-    options.onAccountDone?.(report, reports.size, known);
+  const finish = (report: AccountReport, target: ResolvedTarget): void => {
+    const placed =
+      target.path.length > 0 && report.organizationalUnitPath === undefined
+        ? { ...report, organizationalUnitPath: target.path }
+        : report;
+    reports.set(placed.accountId, placed);
+    options.onAccountDone?.(placed, reports.size, known);
   };
   const deadlineReached = (): boolean =>
     options.deadline !== undefined &&
@@ -49,27 +53,40 @@ export async function runReconciliation(
       if (target.disposition === 'process' || target.disposition === 'break-glass') {
         queue.push(target);
       } else {
-        finish({
-          accountId: target.accountId,
-          ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
-          status: target.disposition,
-          actions: [],
-          ...(target.reason !== undefined ? { reason: target.reason } : {}),
-        });
+        finish(
+          {
+            accountId: target.accountId,
+            ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
+            status: target.disposition,
+            actions: [],
+            ...(target.reason !== undefined ? { reason: target.reason } : {}),
+          },
+          target,
+        );
       }
     },
   ).finally(() => queue.close());
 
   const workers = Array.from({ length: Math.max(1, desired.concurrency) }, async () => {
     for (let target = await queue.take(); target !== undefined; target = await queue.take()) {
-      if (deadlineReached()) {
-        finish({
-          accountId: target.accountId,
-          ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
-          status: 'deferred',
-          actions: [],
-          reason: 'not started before the deadline; continue it in a further run',
-        });
+      // An interrupted run (the operator's Ctrl-C) stops starting accounts, like a deadline does;
+      // accounts already in flight finish, so none is left half-done.
+      const stop =
+        options.signal?.aborted === true ? 'interrupted' : deadlineReached() ? 'deadline' : undefined;
+      if (stop !== undefined) {
+        finish(
+          {
+            accountId: target.accountId,
+            ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
+            status: 'deferred',
+            actions: [],
+            reason:
+              stop === 'interrupted'
+                ? 'not started: the run was interrupted; run again to continue'
+                : 'not started before the deadline; continue it in a further run',
+          },
+          target,
+        );
         continue;
       }
       finish(
@@ -79,6 +96,7 @@ export async function runReconciliation(
           actions: [],
           error: describeError(error),
         })),
+        target,
       );
     }
   });

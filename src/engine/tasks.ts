@@ -14,6 +14,7 @@ import {
   type ClientSettings,
 } from './clients';
 import type { Diagnoser } from './diagnose';
+import type { OrgAccount } from './organization';
 import { errorName, logAttributes } from './errors';
 import { managementAccountReason } from './targets';
 import { SessionClient, withSession, type SessionDependencies } from './session';
@@ -23,6 +24,8 @@ export interface TaskDependencies extends SessionDependencies {
   readonly settings: ClientSettings;
   readonly diagnoser: Diagnoser;
   readonly managementAccountId: () => Promise<string>;
+  /** The account as Organizations lists it; `undefined` when it is not a member. */
+  readonly describeAccount?: (accountId: string) => Promise<OrgAccount | undefined>;
 }
 
 /** Refusals that need no call against the account: a malformed id, or the management account. */
@@ -31,6 +34,18 @@ async function refusal(deps: TaskDependencies, accountId: string): Promise<strin
     return `${JSON.stringify(accountId)} is not a 12-digit AWS account id; write it as 12 digits, e.g. "123456789012"`;
   }
   if (accountId === (await deps.managementAccountId())) return managementAccountReason(accountId);
+  // AssumeRoot on a suspended or foreign account fails with an error that reads like a missing
+  // permission; saying what the account is spares the operator granting rights that cannot help.
+  if (deps.describeAccount === undefined) return undefined;
+  // A caller that may not read Organizations still gets the task, and the AssumeRoot diagnosis.
+  const account = await deps.describeAccount(accountId).catch(() => 'unreadable' as const);
+  if (account === 'unreadable') return undefined;
+  if (account === undefined) {
+    return `${accountId} is not a member of this organization: root tasks reach member accounts only; check the id (root-access audit --all lists the members)`;
+  }
+  if (account.state !== 'ACTIVE') {
+    return `${accountId} is ${account.state}: AssumeRoot only reaches active member accounts, so no root task can run there${account.state === 'SUSPENDED' ? '; a suspended account must be reinstated (AWS Support) first' : ''}`;
+  }
   return undefined;
 }
 

@@ -64,6 +64,11 @@ export interface AccountReport {
   /** A human diagnosis, e.g. "AccessDenied by service control policy p-abc (AWS-GR_RESTRICT_ROOT_USER) on ou-...: it denies arn:aws:iam::*:root without exempting aws:AssumedRoot". */
   readonly error?: string;
   readonly warnings?: readonly string[];
+  /**
+   * Root id, then OU ids down to the account's parent, where the run read them (a walk of the tree
+   * always does; a run over a few account ids only when OU targets or exclusions needed them).
+   */
+  readonly organizationalUnitPath?: readonly string[];
 }
 
 export type StatusCounts = Record<AccountStatus, number>;
@@ -97,6 +102,11 @@ export interface RunOptions {
   readonly onAccountDone?: (report: AccountReport, done: number, total: number) => void;
   /** Clock, for break-glass expiry. @default - now */
   readonly now?: () => Date;
+  /**
+   * Once aborted, no further account is started: the ones in flight finish and the rest are reported
+   * `deferred` (the command-line tool aborts it on SIGINT/SIGTERM).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface PreflightCheck {
