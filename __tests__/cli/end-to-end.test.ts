@@ -477,7 +477,7 @@ describe('interactive enforce (in-process, fake terminal, real engine)', () => {
     // Changed with issue 11: the question follows the list of what will be removed.
     expect(terminal.questions).toEqual(['Remove these root credentials from 4 accounts? [y/N] ']);
     expect(terminal.stderr()).toMatch(
-      /Will remove root credentials from 4 of 9 targeted accounts:\n  \d{12}/,
+      /Will remove root credentials from 4 of 9 targeted accounts:\n {2}\d{12}/,
     );
     expect(terminal.stderr()).toMatch(/in all: \d+ password/);
     expect(code).toBe(0);
@@ -525,6 +525,7 @@ describe('interactive enforce (in-process, fake terminal, real engine)', () => {
     await runCli(['audit', '--all', '--output', 'json'], { io: captured.io, createEngine, progressTiming });
 
     // Changed with issue 11: every run that lasts shows progress, on a non-terminal as plain lines.
+    // eslint-disable-next-line no-control-regex -- the terminal's erase-line sequence is what is asserted
     expect(terminal.stderr()).toMatch(/\r\u001b\[Kauditing: /);
     expect(captured.stderr()).toMatch(/^auditing: /m);
     expect(captured.stderr()).not.toContain('\u001b');

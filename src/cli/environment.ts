@@ -111,9 +111,9 @@ export function diagnoseSetupFailure(error: unknown, env: Env): string | undefin
   const where =
     endpoint !== undefined && endpoint !== '' ? `AWS_ENDPOINT_URL ${endpoint}` : 'the AWS endpoint';
   for (const cause of causes(error)) {
-    const name = String(field(cause, 'name') ?? '');
-    const message = String(field(cause, 'message') ?? '');
-    const code = String(field(cause, 'code') ?? '');
+    const name = text(field(cause, 'name'));
+    const message = text(field(cause, 'message'));
+    const code = text(field(cause, 'code'));
     const status = (field(cause, '$metadata') as { httpStatusCode?: number } | undefined)?.httpStatusCode;
     if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message)) {
       return 'no AWS credentials found: set AWS_PROFILE (or --profile) to a profile of the management account (or the IAM delegated administrator), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for SSO profiles run aws sso login first';
@@ -152,4 +152,9 @@ export function diagnoseSetupFailure(error: unknown, env: Env): string | undefin
     }
   }
   return undefined;
+}
+
+/** A field's value as text; objects (never expected here) become empty rather than "[object Object]". */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
