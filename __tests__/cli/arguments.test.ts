@@ -22,7 +22,7 @@ const CONFIG = JSON.stringify({
   enforcement: {
     targets: { organizationalUnitIds: ['ou-ex12-prod0001'] },
     exclusions: { accountIds: ['444444444444'] },
-    breakGlass: [{ accountId: '555555555555', until: '2026-12-01T00:00:00Z', reason: 'INC-1' }],
+    breakGlass: [{ accountId: '555555555555', until: '2026-06-20T00:00:00Z', reason: 'INC-1' }],
     mode: 'enforce',
     concurrency: 5,
   },
@@ -68,6 +68,7 @@ describe('targeting flags', () => {
       dryRun: false,
       credentialKinds: ['password', 'accessKeys', 'signingCertificates', 'mfaDevices'],
       concurrency: 10,
+      maxBreakGlassDays: 30,
     });
     expect(warnings).toEqual([]);
   });
@@ -104,16 +105,16 @@ describe('targeting flags', () => {
       'audit',
       '--all',
       '--break-glass',
-      '222222222222=2026-12-01T18:00:00Z:INC-42: locked out',
+      '222222222222=2026-06-20T18:00:00Z:INC-42: locked out',
       '--break-glass',
-      '333333333333=2026-12-01T18:00:00+01:00',
+      '333333333333=2026-06-20T18:00:00+01:00',
     ]);
 
     expect(desired.breakGlass).toEqual([
-      { accountId: '222222222222', until: '2026-12-01T18:00:00Z', reason: 'INC-42: locked out' },
+      { accountId: '222222222222', until: '2026-06-20T18:00:00Z', reason: 'INC-42: locked out' },
       {
         accountId: '333333333333',
-        until: '2026-12-01T18:00:00+01:00',
+        until: '2026-06-20T18:00:00+01:00',
         reason: 'granted with --break-glass on the command line',
       },
     ]);
@@ -168,7 +169,7 @@ describe('targeting flags', () => {
           '--exclude',
           '777777777777,444444444444',
           '--break-glass',
-          '555555555555=2027-01-01T00:00:00Z:INC-2',
+          '555555555555=2026-06-25T00:00:00Z:INC-2',
           '--concurrency',
           '20',
         ],
@@ -182,7 +183,7 @@ describe('targeting flags', () => {
       });
       expect(desired.exclusions.accountIds).toEqual(['444444444444', '777777777777']);
       expect(desired.breakGlass).toEqual([
-        { accountId: '555555555555', until: '2027-01-01T00:00:00Z', reason: 'INC-2' },
+        { accountId: '555555555555', until: '2026-06-25T00:00:00Z', reason: 'INC-2' },
       ]);
       expect(desired.concurrency).toBe(20);
     });
@@ -438,6 +439,7 @@ describe('help and unexpected errors', () => {
   it('turns missing credentials into one line that says the fix, and exit 3', async () => {
     const result = await failingEngine(['audit', '--all']);
 
+    // Changed with issue 11: a setup problem is diagnosed in one line, without the --debug hint.
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
       'error: no AWS credentials found: set AWS_PROFILE (or --profile) to a profile of the management account (or the IAM delegated administrator), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for SSO profiles run aws sso login first\n',
