@@ -29,6 +29,8 @@ import {
   type RootCredentialsEnforcerProps,
 } from '../src/constructs/root-credentials-enforcer';
 import type { RootRestrictionVariant } from '../src/constructs/root-restriction-policy';
+import { isRecord } from '../src/shared/is-record';
+import { formatJsonProblem, readJson } from '../src/shared/json-file';
 
 /** The enforcer construct's options that the config file may set; the desired state comes from `enforcement`. */
 export type EnforcerOptions = Omit<RootCredentialsEnforcerProps, 'desiredState' | 'schedule'>;
@@ -185,8 +187,15 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
   }
 
   let organization: CentralizedRootAccessProps | undefined;
-  const organizationInput = raw?.['organization'] ?? {};
-  const organizationParsed = organizationShape.safeParse(organizationInput);
+  // Only a missing section means the defaults; `null` is a mistake, not `{}`.
+  const organizationInput = raw?.['organization'] === undefined ? {} : raw['organization'];
+  if (organizationInput === null) {
+    errors.push({
+      path: 'organization',
+      message: 'got null; expected an object (leave "organization" out to use the defaults)',
+    });
+  }
+  const organizationParsed = organizationShape.safeParse(organizationInput ?? {});
   const manageOrganization = parseManageOrganization(rawOrganization?.['manageOrganization'], errors);
   if (!organizationParsed.success) {
     errors.push(...issuesFromZod(organizationParsed.error, organizationInput, 'organization'));
@@ -311,25 +320,11 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
 
 /** Parses and checks the text of a config file. */
 export function parseAppConfig(text: string, options: ValidateOptions = {}): AppConfigResult {
-  const withoutBom = text.replace(/^\uFEFF/, '');
-  let input: unknown;
-  try {
-    input = JSON.parse(withoutBom);
-  } catch {
-    const problem = locateJsonError(withoutBom);
-    const { line, column } = lineAndColumn(withoutBom, problem.offset);
-    return {
-      ok: false,
-      warnings: [],
-      errors: [
-        {
-          path: '',
-          message: `line ${line}, column ${column}: is not valid JSON: ${problem.message}; fix the syntax (trailing commas, comments and single quotes are not allowed)`,
-        },
-      ],
-    };
+  const read = readJson(text);
+  if (!read.ok) {
+    return { ok: false, warnings: [], errors: [{ path: '', message: formatJsonProblem(read.problem) }] };
   }
-  return validateAppConfig(input, options);
+  return validateAppConfig(read.value, options);
 }
 
 /** Reads and checks a config file; a missing or unreadable file is an ordinary error, not an exception. */
@@ -388,159 +383,13 @@ function under(prefix: string, issue: ValidationIssue): ValidationIssue {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
-// JSON syntax errors. V8's messages differ between Node versions and some carry no position
-// ("Unexpected token 'x', ... is not valid JSON"), so the first error is located here.
-
-interface JsonSyntaxProblem {
-  readonly offset: number;
-  readonly message: string;
-}
-
-class JsonSyntaxFailure extends Error {
-  constructor(readonly problem: JsonSyntaxProblem) {
-    super(problem.message);
-  }
-}
-
-/** The offset and a description of the first syntax error in `text` (which must not parse). */
-export function locateJsonError(text: string): JsonSyntaxProblem {
-  let at = 0;
-  const fail = (message: string): never => {
-    const found = at >= text.length ? 'the end of the file' : JSON.stringify(text[at]);
-    throw new JsonSyntaxFailure({ offset: at, message: `${message}, found ${found}` });
-  };
-  const skipSpace = () => {
-    while (at < text.length && ' \t\n\r'.includes(text[at])) {
-      at++;
-    }
-  };
-  const literal = (word: string) => {
-    for (const char of word) {
-      if (text[at] !== char) {
-        fail(`expected "${word}"`);
-      }
-      at++;
-    }
-  };
-  const string = () => {
-    at++; // opening quote
-    while (at < text.length && text[at] !== '"') {
-      const char = text[at];
-      if (char < ' ') {
-        fail('strings cannot contain raw control characters or line breaks');
-      }
-      if (char === '\\') {
-        at++;
-        if (text[at] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 1, at + 5))) {
-            fail('expected four hex digits after \\u');
-          }
-          at += 4;
-        } else if (text[at] === undefined || !'"\\/bfnrt'.includes(text[at])) {
-          fail('bad escape sequence in a string');
-        }
-      }
-      at++;
-    }
-    if (at >= text.length) {
-      fail('unterminated string');
-    }
-    at++;
-  };
-  const value = (): void => {
-    skipSpace();
-    const char = text[at];
-    if (char === '{') {
-      at++;
-      skipSpace();
-      if (text[at] === '}') {
-        at++;
-        return;
-      }
-      for (;;) {
-        skipSpace();
-        if (text[at] !== '"') {
-          fail('expected a double-quoted property name');
-        }
-        string();
-        skipSpace();
-        if (text[at] !== ':') {
-          fail('expected ":" after a property name');
-        }
-        at++;
-        value();
-        skipSpace();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === '}') {
-          at++;
-          return;
-        }
-        fail('expected "," or "}" after a property value');
-      }
-    }
-    if (char === '[') {
-      at++;
-      skipSpace();
-      if (text[at] === ']') {
-        at++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipSpace();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === ']') {
-          at++;
-          return;
-        }
-        fail('expected "," or "]" after a list element');
-      }
-    }
-    if (char === '"') {
-      string();
-      return;
-    }
-    if (char === 't' || char === 'f' || char === 'n') {
-      literal(char === 't' ? 'true' : char === 'f' ? 'false' : 'null');
-      return;
-    }
-    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at));
-    if (number === null) {
-      fail('expected a value (an object, list, string, number, true, false or null)');
-    }
-    at += number![0].length;
-  };
-  try {
-    value();
-    skipSpace();
-    if (at < text.length) {
-      fail('unexpected text after the end of the document');
-    }
-  } catch (caught) {
-    if (caught instanceof JsonSyntaxFailure) {
-      return caught.problem;
-    }
-    throw caught;
-  }
-  // JSON.parse rejected what this scanner accepts (e.g. a lone surrogate): point at the start.
-  return { offset: 0, message: 'the document is not valid JSON' };
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return { line, column };
+/** The offset and description of the first problem in `text` (see src/shared/json-file.ts). */
+export function locateJsonError(text: string): { offset: number; message: string } {
+  const read = readJson(text);
+  return read.ok
+    ? { offset: 0, message: 'the document is valid JSON' }
+    : { offset: read.problem.offset, message: read.problem.message };
 }

@@ -143,7 +143,8 @@ describe('parseAppConfig', () => {
     // WHEN / THEN
     expect(locateJsonError(text)).toEqual({
       offset: 5,
-      message: 'expected a value (an object, list, string, number, true, false or null), found ","',
+      message:
+        'is not valid JSON: expected a value (an object, list, string, number, true, false or null), found ","; fix the syntax (trailing commas, comments and single quotes are not allowed)',
     });
   });
 });

@@ -267,13 +267,15 @@ describe('bad input exits 2 with one line per problem and no AWS work', () => {
       'a config file with malformed JSON',
       ['audit', '--config', 'bad.json'],
       { 'bad.json': '{\n  "targets": {\n    "allAccounts": true,\n  }\n}\n' },
-      [/^error: bad.json: line 4, column 3: malformed JSON: /],
+      [/^error: bad.json: line 4, column 3: is not valid JSON: /],
     ],
     [
       'an empty config file',
       ['audit', '--config', 'empty.json'],
       { 'empty.json': '' },
-      [/^error: empty.json: line 1, column 1: malformed JSON: unexpected end of input$/],
+      [
+        /^error: empty.json: line 1, column 1: is not valid JSON: expected a value .*, found the end of the file; fix the syntax/,
+      ],
     ],
     [
       'an unknown field in the config file',

@@ -283,7 +283,7 @@ describe('root-access against the emulator', () => {
           const second = await tool(emulator(), ['audit', '--config', unknown]);
 
           expect(first.code).toBe(2);
-          expect(first.stderr).toMatch(/^error: .*malformed\.json: line 2, column \d+: malformed JSON: /);
+          expect(first.stderr).toMatch(/^error: .*malformed\.json: line 2, column \d+: is not valid JSON: /);
           expect(second.code).toBe(2);
           expect(second.stderr).toBe(
             `error: ${unknown}: unknown field "exclude"; remove it or check the spelling\n`,

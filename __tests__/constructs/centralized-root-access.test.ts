@@ -679,3 +679,23 @@ describe('assetHashSerializer', () => {
     expect(assetHashSerializer.test(JSON.stringify(scrubbed))).toBe(false);
   });
 });
+
+describe('destroying the stack', () => {
+  function featuresLifecycle(props: ConstructorParameters<typeof CentralizedRootAccess>[2]) {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'destroy');
+    new CentralizedRootAccess(stack, 'RootAccess', props);
+    const json = JSON.parse(Testing.synth(stack));
+    return Object.values<{ lifecycle?: { prevent_destroy?: boolean } }>(
+      json.resource.aws_iam_organizations_features,
+    )[0].lifecycle;
+  }
+
+  it('never turns the features off by default: the features resource refuses destroy', () => {
+    expect(featuresLifecycle({})).toEqual({ prevent_destroy: true });
+  });
+
+  it('lets destroy turn them off only when disableFeaturesOnDestroy is set', () => {
+    expect(featuresLifecycle({ disableFeaturesOnDestroy: true })).toEqual({ prevent_destroy: false });
+  });
+});

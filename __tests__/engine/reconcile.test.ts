@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import type { CallRecord } from '../../emulator/model/state';
 import { MANAGEMENT, callsTo, desired, startHarness, type EngineHarness } from './helpers';
 
+/** A break-glass window two weeks out: within the 30-day bound, never in the past. */
+const BREAK_GLASS_UNTIL = new Date(Date.now() + 14 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
 const DEFAULT_SCENARIO = join(__dirname, '../../emulator/scenarios/default.json');
 const AUDIT_POLICY = 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials';
 
@@ -163,7 +166,7 @@ describe('engine against the emulator (default scenario)', () => {
       desired({
         mode: 'enforce',
         exclusions: { accountIds: ['777777777777'], organizationalUnitIds: ['ou-ex12-prod0001'] },
-        breakGlass: [{ accountId: '555555555555', until: '2099-01-01T00:00:00Z', reason: 'INC-42 restore' }],
+        breakGlass: [{ accountId: '555555555555', until: BREAK_GLASS_UNTIL, reason: 'INC-42 restore' }],
       }),
     );
 
@@ -176,7 +179,7 @@ describe('engine against the emulator (default scenario)', () => {
     expect(brief(callsTo(calls, '555555555555'))).toEqual(['sts:AssumeRoot', 'iam:GetAccountSummary']);
     expect(report.accounts.find((a) => a.accountId === '555555555555')).toMatchObject({
       status: 'break-glass',
-      reason: 'break-glass until 2099-01-01T00:00:00.000Z (INC-42 restore): audited, never changed',
+      reason: `break-glass until ${new Date(BREAK_GLASS_UNTIL).toISOString()} (INC-42 restore): audited, never changed`,
       credentials: { password: true, mfaDevices: 1 },
     });
     expect((await rootOf(h, '555555555555')).password).toBe(true);

@@ -34,6 +34,9 @@ import {
   type TimedResult,
 } from '../support/terraform-emulator';
 
+/** A break-glass window two weeks out: within the 30-day bound, never in the past. */
+const BREAK_GLASS_UNTIL = new Date(Date.now() + 14 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
 const STACK = 'root-access-e2e';
 const MANAGEMENT = '111111111111';
 const DELEGATED_ADMIN = '222222222222';
@@ -114,9 +117,7 @@ function appConfig(stateFile: string): Record<string, unknown> {
     enforcement: {
       targets: { allAccounts: true },
       exclusions: { accountIds: [DELEGATED_ADMIN] },
-      breakGlass: [
-        { accountId: BREAK_GLASS, until: '2099-01-01T00:00:00Z', reason: 'INC-42 recovery drill' },
-      ],
+      breakGlass: [{ accountId: BREAK_GLASS, until: BREAK_GLASS_UNTIL, reason: 'INC-42 recovery drill' }],
       mode: 'enforce',
       concurrency: 4,
       schedule: 'rate(12 hours)',
@@ -335,7 +336,7 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
     expect(plan.status).toBe(2);
     const text = plan.stdout + plan.stderr;
     expect(text).toMatch(/Warning: Check block assertion failed/);
-    expect(text).toMatch(/Member accounts hold root credentials: \[333333333333\]/);
+    expect(text).toMatch(/Member accounts hold root credentials at plan time: \[333333333333\]/);
     expect(text).toMatch(/data\.aws_lambda_invocation\.\S*DriftRepair\S* will be read during apply/);
     // Only the repair: no resource is replaced or updated to get there.
     expect(text).toMatch(/Plan: 0 to add, 0 to change, 0 to destroy/);
@@ -360,9 +361,32 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
     expect(plan.stdout + plan.stderr).not.toMatch(/Check block assertion failed/);
   }, 150_000);
 
-  it('destroys the stack without restoring any credential', async () => {
-    // GIVEN
+  it("refuses a plain destroy, which would switch the organization's root features off, and changes nothing", async () => {
+    // WHEN
+    const refused = await timedTerraform(
+      ['destroy', '-auto-approve', '-no-color', '-input=false'],
+      stackDir,
+      env,
+    );
+
+    // THEN: prevent_destroy stops the plan before any resource is destroyed.
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/Instance cannot be destroyed/);
+    expect((await state()).organization.rootFeatures.sort()).toEqual([
+      'RootCredentialsManagement',
+      'RootSessions',
+    ]);
+  }, 150_000);
+
+  it('destroys the rest of the stack after the features leave Terraform state, leaving them on, restoring no credential', async () => {
+    // GIVEN: the documented way to remove the stack and keep the features.
     await running().clearCalls();
+    const listed = await timedTerraform(['state', 'list'], stackDir, env);
+    const features = listed.stdout
+      .split('\n')
+      .find((line) => line.startsWith('aws_iam_organizations_features.'));
+    expect(features).toBeDefined();
+    await terraform('state rm (features)', 'state', 'rm', features!);
 
     // WHEN
     await terraform('destroy', 'destroy', '-auto-approve');
@@ -372,7 +396,7 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
     expect(calls.filter((call) => CREDENTIAL_CREATING_ACTIONS.has(call.action))).toEqual([]);
     for (const id of ENFORCED) expect(hasCredentials(await account(id))).toBe(false);
     const organization = (await state()).organization;
-    expect(organization.rootFeatures).toEqual([]);
+    expect(organization.rootFeatures.sort()).toEqual(['RootCredentialsManagement', 'RootSessions']);
     expect(organization.delegatedAdministrators).toEqual([]);
     expect(calls.some((call) => call.service === 'lambda' && call.action === 'DeleteFunction')).toBe(true);
   }, 150_000);

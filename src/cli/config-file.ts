@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 
+import { isRecord } from '../shared/is-record';
+import { formatJsonProblem, readJson } from '../shared/json-file';
 import { UsageError } from './exit-codes';
+
+// targeting.ts reads the guard from here.
+export { isRecord };
 
 /** Where the desired-state document sits inside a file given to `--config`. */
 export interface ConfigDocument {
@@ -49,33 +54,13 @@ export function loadConfigFile(file: string, readFile: ReadFile = readUtf8File):
   );
 }
 
-/** JSON.parse, with the failure given as a line and column a user can jump to. */
+/** The shared JSON reader's verdict, as a usage error naming the file, line and column. */
 export function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /at position (\d+)/.exec(message);
-    const reason = message.replace(/\s*in JSON at position \d+.*$/, '');
-    if (position?.[1] !== undefined) {
-      const { line, column } = lineAndColumn(text, Number(position[1]));
-      throw new UsageError(`${file}: line ${line}, column ${column}: malformed JSON: ${reason}`);
-    }
-    if (/end of JSON input/.test(message)) {
-      const { line, column } = lineAndColumn(text, text.length);
-      throw new UsageError(
-        `${file}: line ${line}, column ${column}: malformed JSON: unexpected end of input`,
-      );
-    }
-    throw new UsageError(`${file}: malformed JSON: ${reason}`);
+  const read = readJson(text);
+  if (!read.ok) {
+    throw new UsageError(`${file}: ${formatJsonProblem(read.problem)}`);
   }
-}
-
-function lineAndColumn(text: string, position: number): { line: number; column: number } {
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return { line, column };
+  return read.value;
 }
 
 function describeFsError(error: unknown): string {
@@ -90,10 +75,6 @@ function describeFsError(error: unknown): string {
     return 'permission denied';
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function kindOf(value: unknown): string {

@@ -152,6 +152,16 @@ export interface CentralizedRootAccessProps {
    * @default - no SCP
    */
   readonly rootRestrictionPolicy?: RootRestrictionPolicyOptions;
+  /**
+   * Whether `terraform destroy` may turn the features off. Other teams' root sessions depend on
+   * them, and they may have been on before this stack existed, so by default the features
+   * resource carries `prevent_destroy` and destroy stops before changing anything. To remove the
+   * stack and keep the features, run `terraform state rm` on the features resource first
+   * (Terraform forgets them, AWS keeps them on); to turn them off, set this to `true`, apply,
+   * then destroy.
+   * @default false
+   */
+  readonly disableFeaturesOnDestroy?: boolean;
 }
 
 /**
@@ -206,6 +216,7 @@ export class CentralizedRootAccess extends Construct {
 
     this.features = new IamOrganizationsFeatures(this, 'Features', {
       enabledFeatures: [...(props.enabledFeatures ?? ROOT_ACCESS_FEATURES)],
+      lifecycle: { preventDestroy: !(props.disableFeaturesOnDestroy ?? false) },
       ...afterOrganization,
     });
     this.organizationId = this.features.id;

@@ -349,13 +349,11 @@ export class RootCredentialsEnforcer extends Construct {
       this.checkName = audit.checkName;
     }
     this.report = new TerraformOutput(this, 'Report', {
-      description:
-        'Per-account report of the last apply-time root credentials enforcement (of the drift repair, when the last apply repaired drift)',
+      description: 'Per-account report of the last apply-time root credentials enforcement',
+      // The apply-time run's report only: switching to the drift repair's report after a fixing
+      // apply made the next plan show an output change (the repair reads "no drift" at plan).
       value: reportExpression(
         `${this.invocation.terraformResourceType}.${this.invocation.friendlyUniqueId}.result`,
-        this.driftRepair
-          ? `data.aws_lambda_invocation.${this.driftRepair.friendlyUniqueId}.result`
-          : undefined,
       ),
     });
   }

@@ -8,6 +8,7 @@
  * Condition keys the request would not carry are treated as absent; operators outside the String,
  * Arn, Bool and Null families never match, so an unknown construct cannot raise a false alarm.
  */
+import { isRecord } from '../shared/is-record';
 
 /** Every IAM action the reconciler calls in a member account, audit and delete tasks. */
 export const RECONCILER_IAM_ACTIONS = [
@@ -210,8 +211,4 @@ function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -213,22 +213,29 @@ async function onOrganizationEvent(
 async function onAudit(event: AuditRequest, context: InvocationContext): Promise<AuditResult | AuditFailure> {
   if (event.onError === 'report') {
     try {
-      return await audit(context);
+      return await audit(event, context);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error('plan-time audit failed', { error: message });
       return { nonCompliant: [], unverified: [], error: message };
     }
   }
-  return audit(context);
+  return audit(event, context);
 }
 
-async function audit(context: InvocationContext): Promise<AuditResult> {
+async function audit(event: AuditRequest, context: InvocationContext): Promise<AuditResult> {
   const desired = resolveDesiredStateFromEnvironment();
+  if (event.accountIds !== undefined && event.accountIds.length === 0) {
+    return { nonCompliant: [], unverified: [], summary: emptySummary() };
+  }
   // Plan-time: never mutate, whatever the deployed mode, and never continue (nobody waits for it).
   const report = await getEngine().run(
     { ...desired, mode: 'audit', dryRun: false },
-    { deadline: Date.now() + context.getRemainingTimeInMillis(), onAccountDone: logAccountDone },
+    {
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
+      onAccountDone: logAccountDone,
+      ...(event.accountIds !== undefined ? { onlyAccountIds: event.accountIds } : {}),
+    },
   );
   recordRunMetrics(report);
   return {
@@ -409,4 +416,18 @@ function resolveDesiredState(input: unknown, path: string, source: string): Reso
     throw new DesiredStateError(result.errors, source);
   }
   return result.value;
+}
+
+function emptySummary(): RunReport['summary'] {
+  return {
+    compliant: 0,
+    remediated: 0,
+    'non-compliant': 0,
+    excluded: 0,
+    'break-glass': 0,
+    skipped: 0,
+    failed: 0,
+    deferred: 0,
+    total: 0,
+  };
 }

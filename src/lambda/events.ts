@@ -81,6 +81,13 @@ export interface AuditRequest {
    * apply that could fix it (the `check` block turns the error into a warning).
    */
   readonly onError: 'throw' | 'report';
+  /**
+   * Only these accounts (a subset of the deployed targets; the engine still applies targets,
+   * exclusions and windows). The enforcer's after-repair check audits the accounts the repair
+   * worked on; an empty list audits nothing and costs no call.
+   * @default - every target
+   */
+  readonly accountIds?: readonly string[];
 }
 
 /**
@@ -131,6 +138,7 @@ const scheduleShape = z.strictObject({
 const auditShape = z.strictObject({
   action: z.literal(AUDIT_ACTION),
   onError: z.enum(['throw', 'report']).optional(),
+  accountIds: z.array(accountId).optional(),
 });
 
 const driftRepairShape = z
@@ -209,7 +217,11 @@ export function parseEvent(event: unknown): HandlerEvent {
   }
   if (record['action'] !== undefined) {
     const parsed = parseWith(auditShape, record, 'plan-time audit request');
-    return { kind: 'audit', onError: parsed.onError ?? 'throw' };
+    return {
+      kind: 'audit',
+      onError: parsed.onError ?? 'throw',
+      ...(parsed.accountIds !== undefined ? { accountIds: [...new Set(parsed.accountIds)] } : {}),
+    };
   }
   switch (record['source']) {
     case SCHEDULE_SOURCE: {
