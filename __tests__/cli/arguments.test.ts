@@ -441,6 +441,7 @@ describe('help and unexpected errors', () => {
   it('turns missing credentials into one line that says the fix, and exit 3', async () => {
     const result = await failingEngine(['audit', '--all']);
 
+    // Changed with issue 11: a setup problem is diagnosed in one line, without the --debug hint.
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
       'error: no AWS credentials found: set AWS_PROFILE (or --profile) to a profile of the management account (or the IAM delegated administrator), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for SSO profiles run aws sso login first\n',

@@ -102,6 +102,11 @@ function field(error: unknown, key: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
 }
 
+function text(error: unknown, key: string): string {
+  const value = field(error, key);
+  return typeof value === 'string' ? value : '';
+}
+
 /**
  * One line saying what went wrong with the AWS setup and what to do, or undefined for anything that
  * is not a setup problem (those keep the generic line and the --debug hint).
@@ -111,9 +116,9 @@ export function diagnoseSetupFailure(error: unknown, env: Env): string | undefin
   const where =
     endpoint !== undefined && endpoint !== '' ? `AWS_ENDPOINT_URL ${endpoint}` : 'the AWS endpoint';
   for (const cause of causes(error)) {
-    const name = text(field(cause, 'name'));
-    const message = text(field(cause, 'message'));
-    const code = text(field(cause, 'code'));
+    const name = text(cause, 'name');
+    const message = text(cause, 'message');
+    const code = text(cause, 'code');
     const status = (field(cause, '$metadata') as { httpStatusCode?: number } | undefined)?.httpStatusCode;
     if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message)) {
       return 'no AWS credentials found: set AWS_PROFILE (or --profile) to a profile of the management account (or the IAM delegated administrator), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for SSO profiles run aws sso login first';
@@ -152,9 +157,4 @@ export function diagnoseSetupFailure(error: unknown, env: Env): string | undefin
     }
   }
   return undefined;
-}
-
-/** A field's value as text; objects (never expected here) become empty rather than "[object Object]". */
-function text(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
