@@ -25,34 +25,6 @@ export function driftRepairInput(audit: string, failOnNonCompliance: string, rep
 }
 
 /**
- * The check block over the audit. Its audit is a data source scoped to the block, which Terraform
- * reads while planning and again at the end of apply: a plan lists the drift, and after an apply
- * that removed it the warning is gone (an audit outside the block would be re-asserted with its
- * plan-time result and repeat the list).
- */
-export function driftCheckBlock(
-  scopedAuditId: string,
-  functionName: string,
-  auditInput: string,
-  dependsOn: readonly string[],
-): Record<string, unknown> {
-  return {
-    data: {
-      aws_lambda_invocation: {
-        [scopedAuditId]: { function_name: functionName, input: auditInput, depends_on: [...dependsOn] },
-      },
-    },
-    assert: [
-      driftAssertion(
-        decodedResult(scopedAuditId),
-        'after this apply',
-        'The drift repair could not remove them; see the enforcement_report output and the function logs.',
-      ),
-    ],
-  };
-}
-
-/**
  * The plan-facing check: the plan-time audit's findings. `terraform.applying` keeps it from
  * being asserted again, with its plan-time result, after an apply that may have removed them.
  */
