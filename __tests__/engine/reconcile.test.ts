@@ -58,6 +58,8 @@ describe('engine against the emulator (default scenario)', () => {
         status: 'compliant',
         credentials: { password: false, accessKeys: 0, signingCertificates: 0, mfaDevices: 0 },
         actions: [],
+        // Changed with issue 11: the report carries the OU path, for the HTML page's tree.
+        organizationalUnitPath: ['r-ex12', 'ou-ex12-security'],
       },
     ]);
     const calls = callsTo(await h.calls(), '222222222222');

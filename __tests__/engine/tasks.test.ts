@@ -46,8 +46,14 @@ describe('root tasks', () => {
     });
     expect((await account(LOCKED)).buckets.find((b) => b.name === 'locked-bucket')?.policy).toBeNull();
     const calls = callsTo(await h.calls(), LOCKED);
-    expect(calls.map((c) => `${c.service}:${c.action}`)).toEqual(['sts:AssumeRoot', 's3:DeleteBucketPolicy']);
-    expect(calls[1]?.taskPolicyArn).toBe('arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy');
+    // Changed with issue 11: the account's membership is checked first, so a suspended or
+    // foreign account gets a diagnosis instead of advice to grant sts:AssumeRoot.
+    expect(calls.map((c) => `${c.service}:${c.action}`)).toEqual([
+      'organizations:DescribeAccount',
+      'sts:AssumeRoot',
+      's3:DeleteBucketPolicy',
+    ]);
+    expect(calls[2]?.taskPolicyArn).toBe('arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy');
   });
 
   it('removes a queue policy that locks everyone out', async () => {
