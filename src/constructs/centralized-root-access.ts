@@ -26,6 +26,16 @@ import {
   rootRestrictionPolicyDocument,
 } from './root-restriction-policy';
 import { IAM_SERVICE_PRINCIPAL } from '../shared/lambda-contract';
+import {
+  checkFormat as checkFormatRule,
+  duplicates as duplicatesRule,
+  error,
+  quote,
+  warning,
+  type Finding,
+  type IdFormat,
+  type RuleContext,
+} from '../shared/validation/rules';
 
 /** The two organization-level features of centralized root access (IAM `EnabledFeatures`). */
 export const RootAccessFeature = {
@@ -299,17 +309,10 @@ export interface PropsFindings {
   readonly warnings: readonly ValidationIssue[];
 }
 
-interface Finding extends ValidationIssue {
-  readonly severity: 'error' | 'warning';
-}
-
 type Rule = (props: CentralizedRootAccessProps) => Finding[];
 
-interface IdFormat {
-  readonly pattern: RegExp;
-  readonly problem: string;
-  readonly fix: string;
-}
+/** The shared rule helpers, told that cdktf tokens are values known only at apply time. */
+const TOKENS: RuleContext = { isUnresolved: (value) => Token.isUnresolved(value) };
 
 const ACCOUNT_ID: IdFormat = {
   pattern: ACCOUNT_ID_PATTERN,
@@ -556,44 +559,11 @@ export function validateCentralizedRootAccessProps(props: CentralizedRootAccessP
 }
 
 function checkFormat(value: string | undefined, path: string, format: IdFormat): Finding[] {
-  if (value === undefined || Token.isUnresolved(value) || format.pattern.test(value)) {
-    return [];
-  }
-  return [error(path, `${quote(value)} ${format.problem}; ${format.fix}`)];
+  return checkFormatRule(value, path, format, TOKENS);
 }
 
 function duplicates(values: readonly string[], path: string): Finding[] {
-  const firstIndex = new Map<string, number>();
-  const findings: Finding[] = [];
-  values.forEach((value, index) => {
-    if (Token.isUnresolved(value)) {
-      return;
-    }
-    const first = firstIndex.get(value);
-    if (first === undefined) {
-      firstIndex.set(value, index);
-    } else {
-      findings.push(
-        error(
-          `${path}[${index}]`,
-          `${quote(value)} is listed twice (first at index ${first}); remove the duplicate`,
-        ),
-      );
-    }
-  });
-  return findings;
-}
-
-function error(path: string, message: string): Finding {
-  return { severity: 'error', path, message };
-}
-
-function warning(path: string, message: string): Finding {
-  return { severity: 'warning', path, message };
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value);
+  return duplicatesRule(values, path, TOKENS);
 }
 
 function sortedUnique(values: readonly string[]): string[] {
