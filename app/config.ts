@@ -101,6 +101,7 @@ const organizationShape = z.strictObject({
   // `true`, `false` or the options object; checked separately so each form gets a plain message.
   manageOrganization: z.unknown().optional(),
   delegatedAdministratorAccountId: z.string().optional(),
+  disableFeaturesOnDestroy: z.boolean().optional(),
   rootRestrictionPolicy: z
     .strictObject({
       variant: z.string().optional(),
@@ -213,6 +214,9 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
       ...(manageOrganization !== undefined ? { manageOrganization } : {}),
       ...(section.delegatedAdministratorAccountId !== undefined
         ? { delegatedAdministratorAccountId: section.delegatedAdministratorAccountId }
+        : {}),
+      ...(section.disableFeaturesOnDestroy !== undefined
+        ? { disableFeaturesOnDestroy: section.disableFeaturesOnDestroy }
         : {}),
       ...(scp !== undefined
         ? {

@@ -99,16 +99,30 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       );
     },
   });
+  // Bind our own port before moto probes for a free one, so moto can never be handed it.
+  const server = createEmulatorServer(core);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   let moto: MotoServer | undefined;
   let forwarder: MotoForwarder | undefined;
   let lambda: LambdaRuntime | undefined;
   if (options.moto !== undefined && options.moto !== false) {
-    moto = await startMoto({
-      accountId: core.state.organization.managementAccountId,
-      ...(typeof options.moto === 'object' && options.moto.python !== undefined
-        ? { python: options.moto.python }
-        : {}),
-    });
+    try {
+      moto = await startMoto({
+        accountId: core.state.organization.managementAccountId,
+        ...(typeof options.moto === 'object' && options.moto.python !== undefined
+          ? { python: options.moto.python }
+          : {}),
+      });
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
     forwarder = new MotoForwarder(moto.endpoint);
     forwarder.observe(new LambdaGaps().observe);
     lambda = new LambdaRuntime(forwarder, {
@@ -129,19 +143,6 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     await moto?.stop();
   };
 
-  const server = createEmulatorServer(core);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    await stopChildren();
-    throw error;
-  }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   core.endpoint = endpoint;

@@ -293,6 +293,17 @@ describe('validateAppConfig', () => {
     expect(off.ok && off.config.organization).toEqual({});
   });
 
+  it('passes disableFeaturesOnDestroy through and refuses a non-boolean, naming the field', () => {
+    // GIVEN / WHEN
+    const optedIn = validateAppConfig({ organization: { disableFeaturesOnDestroy: true } });
+
+    // THEN
+    expect(optedIn.ok && optedIn.config.organization).toEqual({ disableFeaturesOnDestroy: true });
+    expect(linesFor({ organization: { disableFeaturesOnDestroy: 'yes' } }).join('\n')).toContain(
+      'organization.disableFeaturesOnDestroy',
+    );
+  });
+
   it('fills in the s3 backend defaults', () => {
     // GIVEN / WHEN
     const result = validateAppConfig({

@@ -256,9 +256,10 @@ tierDescribe()('the README rehearsal, pasted in order on a copy of the repositor
     expect(run.output).toContain('666666666666');
   }, 250_000);
 
-  it('destroys the stack', async () => {
+  it("destroys the stack and leaves the organization's root features on", async () => {
     const run = await bash(inTerminal2('destroy'), work, env, 240_000);
     expectRan('destroy', run);
     expect(run.output).toMatch(/Destroy complete!/);
+    expect(run.output).toMatch(/"rootFeatures":\["RootCredentialsManagement","RootSessions"\]/);
   }, 250_000);
 });
