@@ -340,8 +340,10 @@ describe('CentralizedRootAccess', () => {
           'sqs:GetQueueUrl',
         ]),
       );
-      expect(statement.NotAction).toHaveLength(21);
+      // 20: AWS took iam:DeleteVirtualMFADevice out of IAMDeleteRootUserCredentials (2025-01-07).
+      expect(statement.NotAction).toHaveLength(20);
       expect(statement.NotAction).not.toContain('iam:CreateAccessKey');
+      expect(statement.NotAction).not.toContain('iam:DeleteVirtualMFADevice');
     });
 
     it.each(Object.values(RootRestrictionVariant))(

@@ -4,6 +4,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 const TIER_ORDER = [
   'constructs',
   'app',
+  'lint',
   'emulator',
   'engine',
   'cli',

@@ -9,14 +9,19 @@
  * - break-glass: the two audit calls only; counts are GetAccountSummary's flags (1 = present);
  * - enforce: a delete session lists the present kinds and deletes each credential, then a fresh
  *   audit session's GetAccountSummary verifies. That is 2 calls, fewer than re-listing up to four
- *   kinds, and it reads the very flags the next audit will judge compliance by.
+ *   kinds, and it reads the very flags the next audit will judge compliance by. IAM is eventually
+ *   consistent, so a verification that still sees a flag reads again after a short pause before
+ *   the account is declared failed.
+ *
+ * A virtual MFA device is deactivated and left in place: AWS removed iam:DeleteVirtualMFADevice
+ * from the IAMDeleteRootUserCredentials policy on 2025-01-07, so a root session can never delete
+ * it. Deactivated, it is an unassigned device of the account, no longer a root credential.
  */
 import {
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
   DeleteSigningCertificateCommand,
-  DeleteVirtualMFADeviceCommand,
   GetAccountSummaryCommand,
   GetLoginProfileCommand,
   paginateListAccessKeys,
@@ -29,7 +34,7 @@ import {
 import type { CredentialKind, ResolvedDesiredState } from '../shared/desired-state';
 import { createSessionIamClient, type ClientSettings } from './clients';
 import type { Diagnoser } from './diagnose';
-import { errorFacts, isAccessDenied, isNotFound, logAttributes } from './errors';
+import { isNotFound, logAttributes } from './errors';
 import {
   SessionClientPool,
   withSession,
@@ -49,7 +54,15 @@ export interface AccountDependencies extends SessionDependencies {
   readonly iamClients?: SessionClientPool<IAMClient>;
   readonly diagnoser: Diagnoser;
   readonly logger: EngineLogger;
+  /** Pauses before each re-read of a verification that still sees credentials. @default VERIFY_RETRY_DELAYS_MS */
+  readonly verifyRetryDelaysMs?: readonly number[];
 }
+
+/** About 3 s in all: long enough for IAM's usual propagation, short beside a 900 s invocation. */
+export const VERIFY_RETRY_DELAYS_MS: readonly number[] = [500, 1_000, 1_500];
+
+export const VIRTUAL_MFA_LEFT_IN_PLACE =
+  'deactivated; the virtual device stays in the account unassigned (AWS does not let root sessions delete it since 2025-01-07), so it is no longer a root credential';
 
 type Flags = Record<CredentialKind, boolean>;
 
@@ -146,10 +159,8 @@ async function reconcileWith(
     );
 
     step = 'verify (IAMAuditRootUserCredentials)';
-    const after = await withSession(deps, target.accountId, 'IAMAuditRootUserCredentials', iam, (session) =>
-      readFlags(session),
-    );
-    const remaining = kinds.filter((kind) => after[kind]);
+    const stepFailed = removal.actions.some((a) => a.outcome === 'failed');
+    const remaining = await verify(deps, target.accountId, iam, kinds, stepFailed);
     const credentials = counts(removal.found, flags, kinds);
     const warnings = removal.actions
       .filter((a) => a.outcome === 'warning')
@@ -180,6 +191,35 @@ async function reconcileWith(
       error: await deps.diagnoser.explain(error, target.accountId, target.path, step),
     };
   }
+}
+
+/**
+ * The kinds still present after removal. When every step succeeded but a flag still reads present,
+ * that is IAM's eventual consistency more often than a real leftover, so the same session reads
+ * again after each pause; a failed step explains the leftover, so it is not waited for.
+ */
+async function verify(
+  deps: AccountDependencies,
+  accountId: string,
+  iam: SessionClient<IAMClient>,
+  kinds: readonly CredentialKind[],
+  stepFailed: boolean,
+): Promise<CredentialKind[]> {
+  const delays = stepFailed ? [] : (deps.verifyRetryDelaysMs ?? VERIFY_RETRY_DELAYS_MS);
+  return withSession(deps, accountId, 'IAMAuditRootUserCredentials', iam, async (session) => {
+    for (let read = 0; ; read += 1) {
+      const after = await readFlags(session);
+      const remaining = kinds.filter((kind) => after[kind]);
+      const pause = delays[read];
+      if (remaining.length === 0 || pause === undefined) return remaining;
+      deps.logger.info('verification still sees credentials; reading again (IAM is eventually consistent)', {
+        accountId,
+        remaining,
+        pauseMs: pause,
+      });
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  });
 }
 
 async function readFlags(session: RootSession<IAMClient>): Promise<Flags> {
@@ -248,8 +288,11 @@ function plan(inventory: Inventory): Array<Omit<AccountAction, 'outcome'>> {
   for (const id of inventory.accessKeyIds) actions.push({ kind: 'delete-access-key', target: id });
   for (const id of inventory.certificateIds) actions.push({ kind: 'delete-signing-certificate', target: id });
   for (const serial of inventory.mfaSerials) {
-    actions.push({ kind: 'deactivate-mfa-device', target: serial });
-    if (isVirtualMfa(serial)) actions.push({ kind: 'delete-virtual-mfa-device', target: serial });
+    actions.push({
+      kind: 'deactivate-mfa-device',
+      target: serial,
+      ...(isVirtualMfa(serial) ? { detail: VIRTUAL_MFA_LEFT_IN_PLACE } : {}),
+    });
   }
   return actions;
 }
@@ -269,23 +312,21 @@ async function remove(
     kind: AccountAction['kind'],
     id: string | undefined,
     operation: (client: IAMClient) => Promise<unknown>,
-    onDenied?: 'warning',
+    doneDetail?: string,
   ): Promise<AccountAction> => {
     const named = id !== undefined ? { target: id } : {};
+    const detail = doneDetail !== undefined ? { detail: doneDetail } : {};
     let action: AccountAction;
     try {
       await session.call(operation);
-      action = { kind, ...named, outcome: 'done' };
+      action = { kind, ...named, outcome: 'done', ...detail };
     } catch (error) {
-      if (isNotFound(error)) {
+      if (isNotFound(error) && attemptsOf(error) > 1) {
+        // This session listed the credential, sent the delete, and only the retry met
+        // NoSuchEntity: the first attempt removed it and its response was lost on the way back.
+        action = { kind, ...named, outcome: 'done', ...detail };
+      } else if (isNotFound(error)) {
         action = { kind, ...named, outcome: 'already-gone' };
-      } else if (onDenied === 'warning' && isAccessDenied(error)) {
-        action = {
-          kind,
-          ...named,
-          outcome: 'warning',
-          detail: `denied (${errorFacts(error).message}); the device is already deactivated, so it no longer protects or unlocks the root user`,
-        };
       } else {
         const step = `iam:${kind}`;
         action = {
@@ -317,21 +358,19 @@ async function remove(
     );
   }
   for (const serial of inventory.mfaSerials) {
-    const deactivated = await attempt('deactivate-mfa-device', serial, (c) =>
-      c.send(new DeactivateMFADeviceCommand({ SerialNumber: serial })),
+    await attempt(
+      'deactivate-mfa-device',
+      serial,
+      (c) => c.send(new DeactivateMFADeviceCommand({ SerialNumber: serial })),
+      isVirtualMfa(serial) ? VIRTUAL_MFA_LEFT_IN_PLACE : undefined,
     );
-    if (isVirtualMfa(serial) && deactivated.outcome !== 'failed') {
-      // The device outlives its deactivation as an unassigned virtual device; deleting it is
-      // tidy-up, and the delete task policy may not cover it (reference 3.6), hence a warning.
-      await attempt(
-        'delete-virtual-mfa-device',
-        serial,
-        (c) => c.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })),
-        'warning',
-      );
-    }
   }
   return actions;
+}
+
+/** The SDK's `$metadata.attempts`: how many times the call was sent, retries included. */
+function attemptsOf(error: unknown): number {
+  return (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
 }
 
 function fromFlags(flags: Flags): CredentialsFound {

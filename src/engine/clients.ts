@@ -13,6 +13,8 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
+import { EngineRetryStrategy } from './retry';
+
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_REGION = 'us-east-1';
 
@@ -50,34 +52,55 @@ export function resolveRegion(explicit: string | undefined): string {
   return explicit ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? DEFAULT_REGION;
 }
 
-function base(settings: ClientSettings) {
+const strategies = new WeakMap<ClientSettings, Map<string, EngineRetryStrategy>>();
+
+/**
+ * One retry strategy per engine and service, shared by every client of that service: its
+ * adaptive rate limiter learns IAM's rate once for all the workers' session clients instead of
+ * once per client, and it has no retry quota to drain (see `retry.ts`).
+ */
+function retryStrategy(settings: ClientSettings, service: string): EngineRetryStrategy {
+  let byService = strategies.get(settings);
+  if (byService === undefined) {
+    byService = new Map();
+    strategies.set(settings, byService);
+  }
+  let strategy = byService.get(service);
+  if (strategy === undefined) {
+    strategy = new EngineRetryStrategy(settings.maxAttempts);
+    byService.set(service, strategy);
+  }
+  return strategy;
+}
+
+function base(settings: ClientSettings, service: string) {
   return {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
-    // Adaptive retry adds a client-side token bucket that backs off on throttling, so a
-    // concurrency burst settles at the service's rate instead of exhausting attempts.
-    retryMode: 'adaptive' as const,
+    // Adaptive retry (a client-side token bucket that backs off on throttling) so a concurrency
+    // burst settles at the service's rate instead of exhausting attempts.
+    retryStrategy: retryStrategy(settings, service),
     requestHandler: { httpAgent: settings.agents.httpAgent, httpsAgent: settings.agents.httpsAgent },
   };
 }
 
-function callerConfig(settings: ClientSettings) {
+function callerConfig(settings: ClientSettings, service: string) {
   return settings.credentials !== undefined
-    ? { ...base(settings), credentials: settings.credentials }
-    : base(settings);
+    ? { ...base(settings, service), credentials: settings.credentials }
+    : base(settings, service);
 }
 
 export function createStsClient(settings: ClientSettings): STSClient {
-  return new STSClient(callerConfig(settings));
+  return new STSClient(callerConfig(settings, 'sts'));
 }
 
 export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
-  return new OrganizationsClient(callerConfig(settings));
+  return new OrganizationsClient(callerConfig(settings, 'organizations'));
 }
 
 /** IAM as the caller (organization features), not as a root session. */
 export function createCallerIamClient(settings: ClientSettings): IAMClient {
-  return new IAMClient(callerConfig(settings));
+  return new IAMClient(callerConfig(settings, 'iam-caller'));
 }
 
 /**
@@ -85,15 +108,19 @@ export function createCallerIamClient(settings: ClientSettings): IAMClient {
  * long as a worker, serving one request at a time, so they can resolve each command's middleware
  * stack once (`cacheMiddleware`, public client configuration) instead of on every call.
  */
-function sessionConfig(settings: ClientSettings, credentials: AwsCredentialIdentityProvider) {
-  return { ...base(settings), credentials, cacheMiddleware: true };
+function sessionConfig(
+  settings: ClientSettings,
+  service: string,
+  credentials: AwsCredentialIdentityProvider,
+) {
+  return { ...base(settings, service), credentials, cacheMiddleware: true };
 }
 
 export function createSessionIamClient(
   settings: ClientSettings,
   credentials: AwsCredentialIdentityProvider,
 ): IAMClient {
-  return new IAMClient(sessionConfig(settings, credentials));
+  return new IAMClient(sessionConfig(settings, 'iam', credentials));
 }
 
 /**
@@ -108,7 +135,7 @@ export function createSessionS3Client(
   const overridden =
     process.env['AWS_ENDPOINT_URL_S3'] !== undefined || process.env['AWS_ENDPOINT_URL'] !== undefined;
   return new S3Client({
-    ...sessionConfig(settings, credentials),
+    ...sessionConfig(settings, 's3', credentials),
     region,
     ...(overridden ? { forcePathStyle: true } : {}),
   });
@@ -119,5 +146,5 @@ export function createSessionSqsClient(
   credentials: AwsCredentialIdentityProvider,
   region: string,
 ): SQSClient {
-  return new SQSClient({ ...sessionConfig(settings, credentials), region });
+  return new SQSClient({ ...sessionConfig(settings, 'sqs', credentials), region });
 }

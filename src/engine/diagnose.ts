@@ -67,7 +67,9 @@ export class Diagnoser {
       return `AccessDenied on ${step}: ${message}`;
     }
     if (isThrottled(error)) return throttled(step, error);
-    return `${step} failed: ${describeError(error)}`;
+    const attempts = errorFacts(error).attempts;
+    const tried = attempts !== undefined && attempts > 1 ? ` after ${attempts} attempts with backoff` : '';
+    return `${step} failed${tried}: ${describeError(error)}`;
   }
 
   /** The first failing organization gate, checked once per run. */
@@ -136,8 +138,17 @@ export class Diagnoser {
   }
 }
 
+/**
+ * Says what the retries did: each call has its own attempts (no shared retry quota, see
+ * retry.ts), so "after N attempts" is the number of times this very call was sent.
+ */
 function throttled(step: string, error: unknown): string {
   const facts = errorFacts(error);
-  const attempts = facts.attempts !== undefined ? ` after ${facts.attempts} attempts` : '';
-  return `${step} was throttled (${facts.name})${attempts} despite adaptive retry; lower desired.concurrency or rerun, the next run continues from here`;
+  const tried =
+    facts.attempts === undefined
+      ? ''
+      : facts.attempts > 1
+        ? ` on all ${facts.attempts} attempts, backing off between them (up to 20 s) and slowing the client's send rate`
+        : ' and was not retried';
+  return `${step} was throttled (${facts.name})${tried}; AWS's rate limit held for the whole retry window, so lower desired.concurrency or rerun, the next run continues from here`;
 }

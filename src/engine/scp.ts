@@ -20,7 +20,6 @@ export const RECONCILER_IAM_ACTIONS = [
   'iam:DeleteAccessKey',
   'iam:DeleteSigningCertificate',
   'iam:DeactivateMFADevice',
-  'iam:DeleteVirtualMFADevice',
 ] as const;
 
 export interface RootSessionDenial {

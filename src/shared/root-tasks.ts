@@ -24,8 +24,11 @@ export function rootTaskPolicyArn(task: RootTask): string {
 }
 
 /**
- * The actions each root-task policy leaves allowed; exact copies of their `NotAction` lists
- * (version v1, unchanged since 2024-11).
+ * The actions each root-task policy leaves allowed; copies of their `NotAction` lists as AWS
+ * publishes them today. IAMDeleteRootUserCredentials lost `iam:DeleteVirtualMFADevice` on
+ * 2025-01-07 (IAM User Guide, "AWS managed policies for AWS Identity and Access Management and
+ * Access Analyzer", change log: "IAM removed the iam:DeleteVirtualMFADevice permission from the
+ * managed policy"); a root session can deactivate a virtual device but not delete it.
  */
 export const ROOT_TASK_POLICY_ACTIONS: Readonly<Record<RootTask, readonly string[]>> = {
   IAMAuditRootUserCredentials: [
@@ -43,7 +46,6 @@ export const ROOT_TASK_POLICY_ACTIONS: Readonly<Record<RootTask, readonly string
     'iam:DeleteSigningCertificate',
     'iam:DeleteLoginProfile',
     'iam:DeactivateMFADevice',
-    'iam:DeleteVirtualMFADevice',
     'iam:ListAccessKeys',
     'iam:ListSigningCertificates',
     'iam:GetLoginProfile',

@@ -1,0 +1,75 @@
+/**
+ * One bench run in a process of its own, so its CPU, its peak RSS and a CPU quota apply to the
+ * engine alone. Reads a {@link RunSpec} as JSON from argv, waits for "go" on stdin (the parent
+ * moves it into a cgroup first when it runs under a quota), runs the engine, then the floor over
+ * the same accounts at the same concurrency, and prints one JSON line.
+ */
+import { createInterface } from 'node:readline';
+
+import { MANAGEMENT_CREDENTIALS } from '../../emulator/index';
+import { createEngine } from '../../src/engine';
+import { parseDesiredState } from '../../src/shared/desired-state';
+import { measureFloor } from './floor';
+
+export interface RunSpec {
+  readonly endpoint: string;
+  readonly mode: 'audit' | 'enforce';
+  readonly concurrency: number;
+  readonly accountIds: readonly string[];
+  /** Accounts the floor runs over (a sample of the run's, enough for a stable CPU figure). */
+  readonly floorAccountIds: readonly string[];
+}
+
+export interface RunResult {
+  readonly summary: Record<string, number>;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+  readonly floor: { calls: number; cpuMsPerCall: number; failures: number };
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as RunSpec;
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  lines.close();
+  process.env['AWS_ENDPOINT_URL'] = spec.endpoint;
+  const credentials = { ...MANAGEMENT_CREDENTIALS };
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  const engine = createEngine({ region: 'us-east-1', credentials: async () => credentials });
+  const desired = parseDesiredState({
+    targets: { allAccounts: true },
+    mode: spec.mode,
+    concurrency: spec.concurrency,
+  });
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const report = await engine.run(desired);
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  clearInterval(sampler);
+  const floor = await measureFloor({
+    endpoint: spec.endpoint,
+    region: 'us-east-1',
+    credentials,
+    accountIds: spec.floorAccountIds,
+    concurrency: spec.concurrency,
+  });
+  const result: RunResult = {
+    summary: { ...report.summary },
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: peak / 1024 / 1024,
+    floor: { calls: floor.calls, cpuMsPerCall: floor.cpuMsPerCall, failures: floor.failures },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
