@@ -11,10 +11,77 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import {
+  AcceptHandshakeCommand,
+  DescribeAccountCommand,
+  InviteAccountToOrganizationCommand,
+  LeaveOrganizationCommand,
+} from '@aws-sdk/client-organizations';
 
 import { findMotoPython } from '../../emulator/index';
 import { matchesPattern } from '../../emulator/events/pattern';
 import { baseScenario, signer, useEmulator } from '../support/emulator';
+
+/** An administrator of an account outside the organization, to accept an invitation. */
+const OUTSIDER = {
+  accessKeyId: 'AKIAOUTSIDERADMIN001',
+  secretAccessKey: 'outsider-admin-secret',
+  accountId: '888888888888',
+};
+
+function withOutsider(): Record<string, unknown> {
+  const scenario = baseScenario();
+  (scenario['principals'] as unknown[]).push({
+    accessKeyId: OUTSIDER.accessKeyId,
+    secretAccessKey: OUTSIDER.secretAccessKey,
+    accountId: OUTSIDER.accountId,
+    arn: `arn:aws:iam::${OUTSIDER.accountId}:user/admin`,
+  });
+  return scenario;
+}
+
+interface RecordedEvents {
+  recorded: Array<{ eventName: string; serviceEventDetails?: Record<string, unknown> }>;
+  published: Array<{
+    event: { detail: { eventName: string } };
+    deliveries: Array<{ source: string; payload: unknown }>;
+  }>;
+}
+
+async function recordedEvents(endpoint: string): Promise<RecordedEvents> {
+  const response = await fetch(`${endpoint}/_emulator/events`);
+  return (await response.json()) as RecordedEvents;
+}
+
+describe('membership events', () => {
+  const env = useEmulator(withOutsider());
+
+  it('records AccountJoinedOrganization when an invited account accepts, and AccountDepartedOrganization when it leaves', async () => {
+    const invited = await env
+      .organizations()
+      .send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: OUTSIDER.accountId } }));
+    expect(invited.Handshake?.State).toBe('OPEN');
+    const outsider = env.organizations({ credentials: OUTSIDER });
+    const accepted = await outsider.send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake?.Id }));
+    expect(accepted.Handshake?.State).toBe('ACCEPTED');
+    const { Account } = await env
+      .organizations()
+      .send(new DescribeAccountCommand({ AccountId: OUTSIDER.accountId }));
+    expect(Account).toMatchObject({ JoinedMethod: 'INVITED', State: 'ACTIVE' });
+
+    await outsider.send(new LeaveOrganizationCommand({}));
+    const { recorded } = await recordedEvents(env.emulator.endpoint);
+    expect(recorded.map((e) => e.eventName)).toEqual([
+      'AccountJoinedOrganization',
+      'AccountDepartedOrganization',
+    ]);
+    expect(recorded[0]?.serviceEventDetails).toMatchObject({
+      accountId: OUTSIDER.accountId,
+      joinedMethod: 'INVITED',
+      joinedTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+  });
+});
 import { isCi } from '../support/terraform';
 
 const moto = findMotoPython();
@@ -58,7 +125,7 @@ describe('EventBridge pattern matching', () => {
 });
 
 suite('schedules and organization events, fired', () => {
-  const env = useEmulator(baseScenario(), { moto: true });
+  const env = useEmulator(withOutsider(), { moto: true });
   jest.setTimeout(90_000);
   let work: string;
 
@@ -197,6 +264,23 @@ suite('schedules and organization events, fired', () => {
         serviceEventDetails: { accountId: '333333333333', joinedMethod: 'INVITED' },
       },
     });
+  });
+
+  it('publishes AccountJoinedOrganization through the rules when an invited account accepts', async () => {
+    const invited = await env
+      .organizations()
+      .send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: OUTSIDER.accountId } }));
+    await env
+      .organizations({ credentials: OUTSIDER })
+      .send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake?.Id }));
+    const { published } = await recordedEvents(env.emulator.endpoint);
+    const joined = published.find(
+      (p) =>
+        p.event.detail.eventName === 'AccountJoinedOrganization' &&
+        p.deliveries.length > 0 &&
+        JSON.stringify(p.event).includes(OUTSIDER.accountId),
+    );
+    expect(joined?.deliveries.map((d) => d.source)).toEqual(['rule/organization-events']);
   });
 
   it('delivers nothing for an event no rule matches', async () => {

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { MotoForwarder } from '../forward/forwarder';
+import type { OrganizationsEvent } from '../model/request';
 import { internalHeaders, type LambdaRuntime } from '../lambda/invoke';
 import { type EventPattern, matchesPattern } from './pattern';
 
@@ -21,15 +22,12 @@ export interface Delivery {
   payload: unknown;
 }
 
-/** What `POST /_emulator/events/organizations` accepts; the emulator fills the envelope. */
-export interface OrganizationsEventInput {
-  eventName: string;
-  /** `AwsApiCall` (default: an API call such as CreateAccount) or `AwsServiceEvent` (AccountJoinedOrganization). */
-  eventType?: 'AwsApiCall' | 'AwsServiceEvent';
-  requestParameters?: Record<string, unknown>;
-  responseElements?: Record<string, unknown>;
-  serviceEventDetails?: Record<string, unknown>;
-}
+/**
+ * What `POST /_emulator/events/organizations` accepts; the emulator fills the envelope.
+ * `eventType` is `AwsApiCall` (default: an API call such as CreateAccount) or `AwsServiceEvent`
+ * (AccountJoinedOrganization).
+ */
+export type OrganizationsEventInput = OrganizationsEvent;
 
 export class EventDispatcher {
   readonly published: Array<{ event: unknown; deliveries: Delivery[] }> = [];

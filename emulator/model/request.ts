@@ -66,6 +66,21 @@ export interface RequestContext {
   authorize(request: AuthorizationRequest): Decision;
   /** Records the action, target account and whether it mutates, for the call log. */
   annotate(annotation: CallAnnotation): void;
+  /**
+   * Records an Organizations event the call caused (AccountJoinedOrganization...); the core
+   * publishes it through the deployed event rules once the call is answered. Optional: services
+   * driven outside the core (unit tests) have nowhere to publish.
+   */
+  publish?(event: OrganizationsEvent): void;
+}
+
+/** An Organizations CloudTrail event, before EventBridge's envelope is put around it. */
+export interface OrganizationsEvent {
+  eventName: string;
+  eventType?: 'AwsApiCall' | 'AwsServiceEvent';
+  requestParameters?: Record<string, unknown>;
+  responseElements?: Record<string, unknown>;
+  serviceEventDetails?: Record<string, unknown>;
 }
 
 export interface ServiceHandler {

@@ -39,18 +39,16 @@ export function handleAdmin(
 ): RawResponse | Promise<RawResponse> {
   const route = `${method} ${rawPath.replace(/\/+$/, '')}`;
   const schedule = /^POST \/_emulator\/scheduler\/schedules\/([^/]+)\/([^/]+)\/fire$/.exec(route);
-  if (
-    schedule !== null ||
-    route === 'POST /_emulator/events/organizations' ||
-    route === 'GET /_emulator/events'
-  ) {
+  if (route === 'GET /_emulator/events') {
+    return json(200, { recorded: core.organizationEvents, published: core.events?.published ?? [] });
+  }
+  if (schedule !== null || route === 'POST /_emulator/events/organizations') {
     const events = core.events;
     if (events === undefined) {
       return json(409, {
         error: 'schedules and events need forwarding: start the emulator with --moto (moto: true)',
       });
     }
-    if (route === 'GET /_emulator/events') return json(200, { events: events.published });
     if (schedule !== null) {
       const [group, name] = [decodeURIComponent(schedule[1] ?? ''), decodeURIComponent(schedule[2] ?? '')];
       return events

@@ -5,7 +5,13 @@
 import { authorize } from '../policy/authorize';
 import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../scenario/load';
 import { findQueue } from '../services/sqs';
-import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/request';
+import type {
+  CallAnnotation,
+  Decision,
+  OrganizationsEvent,
+  RawResponse,
+  RequestContext,
+} from '../model/request';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
 import { escapeXml, newRequestId } from '../protocol/query';
 import { CallLog, isMutatingAction } from './call-log';
@@ -58,6 +64,8 @@ export class EmulatorCore {
   readonly log = new CallLog();
   /** With forwarding: fires schedules and routes organization events (the admin path's). */
   events?: EventDispatcher;
+  /** Organizations events the calls caused (AccountJoinedOrganization...), oldest first. */
+  readonly organizationEvents: OrganizationsEvent[] = [];
   private readonly faults: FaultInjector;
   /**
    * Access keys of sessions dropped by a reset or retired: refused as an invalid security token
@@ -87,6 +95,7 @@ export class EmulatorCore {
     this.runtimeKeys.clear();
     this.state = this.load();
     this.log.clear();
+    this.organizationEvents.length = 0;
     this.faults.reseed();
   }
 
@@ -194,7 +203,11 @@ export class EmulatorCore {
       } else {
         const state = this.state;
         const principal = auth.principal;
+        const caused: OrganizationsEvent[] = [];
         const ctx: RequestContext = {
+          publish(event) {
+            caused.push(event);
+          },
           state,
           principal,
           now,
@@ -209,6 +222,7 @@ export class EmulatorCore {
         };
         try {
           response = await handler.handle(raw, ctx);
+          if (response.status < 300) await this.publishAll(caused);
         } catch (error) {
           if (error instanceof AwsError) {
             response = renderError(serviceKey, error);
@@ -239,6 +253,20 @@ export class EmulatorCore {
       now,
     );
     return response;
+  }
+
+  /** Records the events a call caused and, with forwarding, routes them through the deployed rules. */
+  private async publishAll(events: OrganizationsEvent[]): Promise<void> {
+    for (const event of events) {
+      this.organizationEvents.push(event);
+      if (this.organizationEvents.length > 1000) this.organizationEvents.shift();
+      try {
+        await this.events?.publishOrganizationsEvent(event);
+      } catch (error) {
+        // The call itself succeeded; a failed delivery is the emulator's problem, not the caller's.
+        this.options.onInternalError?.(error);
+      }
+    }
   }
 
   /**

@@ -24,9 +24,14 @@ import {
   rootArnOf,
 } from './organizations/common';
 import { POLICY_OPERATIONS } from './organizations/policies';
+import { MEMBERSHIP_OPERATIONS } from './organizations/membership';
 import { STRUCTURE_OPERATIONS } from './organizations/structure';
 
-const OPERATIONS: Record<string, Operation> = { ...STRUCTURE_OPERATIONS, ...POLICY_OPERATIONS };
+const OPERATIONS: Record<string, Operation> = {
+  ...STRUCTURE_OPERATIONS,
+  ...POLICY_OPERATIONS,
+  ...MEMBERSHIP_OPERATIONS,
+};
 
 /** The resource an action is authorized on: the named entity's ARN where there is one. */
 function resourceOf(state: EmulatorState, input: Record<string, unknown>): string {
@@ -44,6 +49,7 @@ function resourceOf(state: EmulatorState, input: Record<string, unknown>): strin
 function checkCaller(rule: CallerRule, ctx: RequestContext): void {
   const state = ctx.state;
   const accountId = ctx.principal.accountId;
+  if (rule === 'any-account') return;
   if (!state.accounts.has(accountId)) {
     throw new AwsError(
       'AWSOrganizationsNotInUseException',

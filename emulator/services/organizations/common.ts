@@ -20,7 +20,12 @@ export const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 export const POLICY_ID = /^p-[0-9a-zA-Z_]{8,128}$/;
 
 /** Who may call an operation (besides IAM/SCP authorization). */
-export type CallerRule = 'any-member' | 'management' | 'management-or-delegated';
+export type CallerRule =
+  | 'any-member'
+  | 'management'
+  | 'management-or-delegated'
+  /** Accounts outside the organization too (AcceptHandshake is called by the invited account). */
+  | 'any-account';
 
 export interface Operation {
   rule: CallerRule;
@@ -63,6 +68,14 @@ export class Input {
     if (typeof value !== 'number' || !Number.isInteger(value))
       throw invalidInput('INVALID_INPUT', `${name} must be an integer.`);
     return value;
+  }
+
+  record(name: string): Record<string, unknown> {
+    const value = this.body[name];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw invalidInput('INPUT_REQUIRED', `You must specify a value for ${name}.`);
+    }
+    return value as Record<string, unknown>;
   }
 
   list(name: string): unknown[] {
