@@ -114,7 +114,12 @@ async function measuredRun(
   const state = (await admin.state()) as {
     accounts: Array<{
       id: string;
-      root: { password: boolean; accessKeys: unknown[]; mfaDevices: unknown[] };
+      root: {
+        password: boolean;
+        accessKeys: unknown[];
+        signingCertificates: unknown[];
+        mfaDevices: unknown[];
+      };
     }>;
   };
   const dirty = new Set(
@@ -122,7 +127,10 @@ async function measuredRun(
       .filter(
         (a) =>
           a.id !== MANAGEMENT &&
-          (a.root.password || a.root.accessKeys.length > 0 || a.root.mfaDevices.length > 0),
+          (a.root.password ||
+            a.root.accessKeys.length > 0 ||
+            a.root.signingCertificates.length > 0 ||
+            a.root.mfaDevices.length > 0),
       )
       .map((a) => a.id),
   );
