@@ -172,6 +172,7 @@ async function measuredRun(
     cpuToFloor: Number((cpuMsPerCall / result.floor.cpuMsPerCall).toFixed(2)),
     engineCpuS: Number((result.cpuMs / 1000).toFixed(2)),
     peakRssMb: Number(result.peakRssMb.toFixed(1)),
+    reportBytes: result.reportBytes,
     // Emulator CPU over the engine run and the floor after it; its calls/s over the engine run.
     emulatorCallsPerS: Math.round(calls / (result.wallMs / 1000)),
     emulatorCpuShare: Number((emulatorCpuMs / (result.wallMs + 1)).toFixed(2)),
