@@ -5,11 +5,12 @@
 import type { AddressInfo } from 'node:net';
 
 import { MotoForwarder } from './forward/forwarder';
+import { EventDispatcher } from './events/dispatch';
 import { LambdaGaps } from './forward/lambda-gaps';
 import { type MotoServer, startMoto } from './forward/moto';
 import { type InvocationRecord, LambdaRuntime } from './lambda/invoke';
 import type { CallRecord, Faults } from './model/state';
-import { readScenarioFile } from './scenario/load';
+import { MANAGEMENT_ADMINISTRATOR, readScenarioFile } from './scenario/load';
 import { EmulatorCore } from './server/core';
 import { createEmulatorServer } from './server/http';
 import type { RouteHandler, ServiceRegistry } from './server/router';
@@ -48,13 +49,17 @@ export interface EmulatorAdmin {
   setRootCredentials(accountId: string, root: unknown): Promise<void>;
   reset(): Promise<void>;
   setFaults(faults: Partial<Faults>): Promise<void>;
+  /** With moto: fires a deployed schedule; resolves to each target's answer. */
+  fireSchedule(group: string, name: string): Promise<unknown>;
+  /** With moto: publishes an Organizations CloudTrail event through the deployed rules. */
+  publishOrganizationsEvent(event: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface RunningEmulator extends EmulatorAdmin {
   /** `http://127.0.0.1:PORT` */
   endpoint: string;
   region: string;
-  /** An undeclared key: the emulator treats it as an administrator of the management account. */
+  /** {@link MANAGEMENT_CREDENTIALS}: the declared administrator of the management account. */
   managementCredentials: EmulatorCredentials;
   /** With `moto`: the moto server the emulator forwards to (for diagnostics; talk to the emulator). */
   moto?: { endpoint: string; pid: number; output(): string };
@@ -64,11 +69,21 @@ export interface RunningEmulator extends EmulatorAdmin {
   stop(): Promise<void>;
 }
 
-/** Not declared by any scenario, so requests signed with it act as the management administrator. */
-export const MANAGEMENT_CREDENTIALS: EmulatorCredentials = {
-  accessKeyId: 'AKIAEMULATORADMIN001',
-  secretAccessKey: 'emulator-management-secret',
+/**
+ * The declared management credentials: every scenario declares this administrator of the
+ * management account (`arn:aws:iam::<management>:user/emulator-admin`), and requests signed
+ * with it are verified like any other. The one place callers (tests, the demo, the benchmarks,
+ * the Terraform tiers) take management credentials from; no other key is accepted.
+ */
+export const MANAGEMENT_CREDENTIALS: Readonly<EmulatorCredentials> = {
+  accessKeyId: MANAGEMENT_ADMINISTRATOR.accessKeyId,
+  secretAccessKey: MANAGEMENT_ADMINISTRATOR.secretAccessKey,
 };
+
+/** A fresh copy of {@link MANAGEMENT_CREDENTIALS} (SDK clients annotate the object they are given). */
+export function managementCredentials(): EmulatorCredentials {
+  return { ...MANAGEMENT_CREDENTIALS };
+}
 
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
   const scenario =
@@ -103,6 +118,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       retirePrincipal: (key) => core.retirePrincipal(key),
     });
     addForwarding(services, forwarder, lambda);
+    core.events = new EventDispatcher(forwarder, lambda, {
+      region: () => core.state.region,
+      managementAccountId: () => core.state.organization.managementAccountId,
+    });
   }
   const stopChildren = async (): Promise<void> => {
     await lambda?.stop();
@@ -183,5 +202,8 @@ export function emulatorAdmin(endpoint: string): EmulatorAdmin {
     async setFaults(faults) {
       await call('PUT', 'faults', faults);
     },
+    fireSchedule: (group, name) =>
+      call('POST', `scheduler/schedules/${encodeURIComponent(group)}/${encodeURIComponent(name)}/fire`),
+    publishOrganizationsEvent: (event) => call('POST', 'events/organizations', event),
   };
 }

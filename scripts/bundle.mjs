@@ -1,10 +1,13 @@
-// Builds the runnable artifacts with esbuild: the `root-access` command-line tool and the reconciler
-// Lambda. Runs on `npm ci` (prepare), so a fresh clone has them; esbuild warnings fail the build.
+// Builds the runnable artifacts with esbuild: the `root-access` command-line tool, the reconciler
+// Lambda and the `root-access-emulator`. Runs on `npm ci` and `npm pack` (prepare, after the
+// library's tsc build), so a fresh clone and the published package have them; esbuild warnings fail
+// the build. Each bundle carries its run-time dependencies, so the package's `dependencies` hold
+// only what the constructs load at synth.
 //
 //   node scripts/bundle.mjs                       build every entry whose source exists
 //   node scripts/bundle.mjs --only reconciler   build one entry (the enforcer construct calls this when stale)
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +28,16 @@ const entries = [
     mainFields: ['module', 'main'],
     metafile: 'dist/reconciler.meta.json',
     plugins: [lambdaSlimming()],
+  },
+  {
+    // The local AWS organization emulator, so a package user can rehearse without tsx or the
+    // sources. Its Lambda runtime shim is spawned as a separate Node process by file name
+    // (`__dirname/runtime.cjs`), so it is copied next to the bundle rather than bundled.
+    name: 'emulator',
+    entry: 'emulator/cli.ts',
+    outfile: 'dist/emulator/cli.js',
+    minify: false,
+    copy: [['emulator/lambda/runtime.cjs', 'dist/emulator/runtime.cjs']],
   },
 ].filter((e) => existsSync(join(root, e.entry)));
 
@@ -78,7 +91,7 @@ if (only !== undefined && !entries.some((e) => e.name === only)) {
   process.exit(1);
 }
 
-for (const { name, entry, outfile, minify, mainFields, metafile, plugins } of entries) {
+for (const { name, entry, outfile, minify, mainFields, metafile, plugins, copy } of entries) {
   if (only !== undefined && name !== only) {
     continue;
   }
@@ -101,6 +114,10 @@ for (const { name, entry, outfile, minify, mainFields, metafile, plugins } of en
   if (result.warnings.length > 0) {
     console.error(result.warnings);
     process.exit(1);
+  }
+  for (const [from, to] of copy ?? []) {
+    mkdirSync(dirname(join(root, to)), { recursive: true });
+    copyFileSync(join(root, from), join(root, to));
   }
   if (metafile) {
     mkdirSync(dirname(join(root, metafile)), { recursive: true });

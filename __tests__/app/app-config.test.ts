@@ -41,8 +41,9 @@ describe('loadAppConfig', () => {
       organization: {
         managementAccountId: '111111111111',
         enabledFeatures: ['RootCredentialsManagement', 'RootSessions'],
-        delegatedAdministratorAccountId: '222222222222',
-        rootRestrictionPolicy: { variant: 'deny-long-term-root', targetIds: ['r-ab12'] },
+        // Written for the default emulator scenario (the README rehearsal deploys it): its root,
+        // and no delegated administrator, which that scenario has already registered.
+        rootRestrictionPolicy: { variant: 'deny-long-term-root', targetIds: ['r-ex12'] },
       },
       enforcement: {
         targets: { allAccounts: true, accountIds: [], organizationalUnitIds: [] },
@@ -52,6 +53,7 @@ describe('loadAppConfig', () => {
         managementAccountId: '111111111111',
       },
     });
+    expect(result.config.organization.delegatedAdministratorAccountId).toBeUndefined();
   });
 
   it('fails with one line when the file does not exist', () => {

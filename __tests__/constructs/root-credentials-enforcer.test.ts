@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * RootCredentialsEnforcer at synth time: every resource and its key properties, the role
  * policy statement by statement, the apply-time invocation, schedule, event rule, plan-time
@@ -254,15 +255,18 @@ describe('RootCredentialsEnforcer', () => {
   });
 
   describe('the apply-time invocation', () => {
-    it('runs with lifecycle_scope CRUD and the desired state as a JSON object input', () => {
+    it('runs with lifecycle_scope CRUD and the digest of the deployed desired state as input, never the state itself', () => {
       const { json, text } = synth({ failOnNonCompliance: false });
       expect(text).toHaveResourceWithProperties(LambdaInvocation, {
         lifecycle_scope: 'CRUD',
         terraform_key: 'tf',
       });
       const invocation = only(json, 'aws_lambda_invocation');
+      const environment = only(json, 'aws_lambda_function')['environment']['variables'];
+      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL);
       expect(JSON.parse(invocation['input'])).toEqual({
-        desiredState: ENFORCE_ALL,
+        task: 'enforce',
+        desiredStateDigest: createHash('sha256').update(environment['DESIRED_STATE']).digest('hex'),
         failOnNonCompliance: false,
       });
       expect(invocation['function_name']).toMatch(/^\$\{aws_lambda_function\.\w+\.function_name\}$/);
@@ -281,10 +285,17 @@ describe('RootCredentialsEnforcer', () => {
       expect(input.failOnNonCompliance).toBe(true);
     });
 
-    it('feeds its result to an output as decoded JSON', () => {
-      const { json } = synth();
+    it("feeds its result to an output as decoded JSON, or the drift repair's when the apply repaired drift", () => {
+      const { json, enforcer } = synth();
       const outputs = Object.values<Json>(json['output']);
+      const repair = `data.aws_lambda_invocation.${enforcer.driftRepair!.friendlyUniqueId}.result`;
       expect(outputs).toEqual([
+        expect.objectContaining({
+          value: `\${jsondecode(try(jsondecode(${repair}).drift, "") == "none" ? aws_lambda_invocation.${enforcer.invocation.friendlyUniqueId}.result : ${repair})}`,
+        }),
+      ]);
+      const withoutAudit = Object.values<Json>(synth({ planTimeAudit: false }).json['output']);
+      expect(withoutAudit).toEqual([
         expect.objectContaining({
           value: expect.stringMatching(/^\$\{jsondecode\(aws_lambda_invocation\.\w+\.result\)\}$/),
         }),
@@ -300,7 +311,7 @@ describe('RootCredentialsEnforcer', () => {
       expect(trusted).toBeDefined();
       expect((trusted![1] as Json).lifecycle_scope).toBe('CRUD');
       const enforcement = Object.values(invocations).find(
-        (r: Json) => JSON.parse(r.input).desiredState,
+        (r: Json) => JSON.parse(r.input).desiredStateDigest,
       ) as Json;
       expect(enforcement.depends_on).toContain(`aws_lambda_invocation.${trusted![0]}`);
       expect(enforcer.trustedAccess).toBeDefined();
@@ -376,7 +387,7 @@ describe('RootCredentialsEnforcer', () => {
         'detail-type': ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
         detail: {
           eventSource: ['organizations.amazonaws.com'],
-          eventName: ['CreateAccountResult', 'AcceptHandshake', 'MoveAccount'],
+          eventName: ['CreateAccountResult', 'AccountJoinedOrganization', 'MoveAccount'],
         },
       });
       const target = only(json, 'aws_cloudwatch_event_target');
@@ -422,9 +433,11 @@ describe('RootCredentialsEnforcer', () => {
       const { json, enforcer } = synth();
       const repair = json['data']['aws_lambda_invocation'][enforcer.driftRepair!.friendlyUniqueId];
       const result = `jsondecode(${address(enforcer.driftAudit!)}.result)`;
+      // Accounts the audit could not verify are retried too: a failed apply-time run leaves them so.
+      const drifted = `distinct(concat(try(${result}.nonCompliant, []), try(${result}.unverified, [])))`;
       expect(repair['depends_on']).toEqual([invocationAddress(enforcer)]);
       expect(repair['input']).toBe(
-        `\${jsonencode({action = "repair-drift", accountIds = ${result}.nonCompliant, requestedAt = length(${result}.nonCompliant) > 0 ? timestamp() : null, failOnNonCompliance = true})}`,
+        `\${jsonencode({action = "repair-drift", accountIds = ${drifted}, requestedAt = length(${drifted}) > 0 ? timestamp() : null, failOnNonCompliance = true})}`,
       );
       // Nothing about drift is stored in the CRUD invocation, so a repaired drift leaves no change behind.
       const invocation = json['resource']['aws_lambda_invocation'][enforcer.invocation.friendlyUniqueId];
@@ -447,7 +460,10 @@ describe('RootCredentialsEnforcer', () => {
         enforcer.driftAudit!.friendlyUniqueId,
       ]);
       const [assertion] = json['check'][enforcer.checkName!]['assert'];
-      expect(assertion['error_message']).toContain('does not remove them from terraform apply');
+      expect(assertion['error_message']).toContain(
+        'The enforcer does not remove them (audit mode or dry-run)',
+      );
+      expect(Object.keys(json['check'])).toEqual([enforcer.checkName]);
     });
 
     it('warns through a check block on drift, unaudited accounts and a failed audit', () => {
@@ -457,24 +473,35 @@ describe('RootCredentialsEnforcer', () => {
       expect(Object.keys(check)).toEqual(['assert']);
       expect(check['assert']).toHaveLength(1);
       const [assertion] = check['assert'];
+      // terraform.applying: the plan-time list is never asserted again after the apply that removed it.
       expect(assertion['condition']).toBe(
-        `\${try(${result}.error, null) == null && length(${result}.nonCompliant) == 0 && length(${result}.unverified) == 0}`,
+        `\${terraform.applying || (try(${result}.error, null) == null && length(${result}.nonCompliant) == 0 && length(${result}.unverified) == 0)}`,
       );
       expect(assertion['error_message']).toContain(
-        `The plan-time audit of root credentials failed: \${try(${result}.error, "")}`,
+        `The audit of root credentials at plan time failed: \${try(${result}.error, "")}`,
       );
       expect(assertion['error_message']).toContain(
-        `Member accounts hold root credentials: [\${join(", ", ${result}.nonCompliant)}]`,
+        `Member accounts hold root credentials at plan time: [\${join(", ", ${result}.nonCompliant)}]`,
       );
-      expect(assertion['error_message']).toContain(
-        'This apply removes the root credentials of those accounts',
+      expect(assertion['error_message']).toContain('The next terraform apply removes their root credentials');
+      // After apply, a check with its own audit (re-read at the end of apply) audits what the repair worked on.
+      const after = json['check'][`${enforcer.checkName!}_after_repair`];
+      expect(after['data']['aws_lambda_invocation']['after_repair']['depends_on']).toEqual([
+        address(enforcer.driftRepair!),
+      ]);
+      expect(after['data']['aws_lambda_invocation']['after_repair']['input']).toContain(
+        'accountIds = [for account in',
+      );
+      expect(after['assert'][0]['error_message']).toContain(
+        'Member accounts hold root credentials after this apply',
       );
     });
 
     it('is left out with planTimeAudit false: no data source, no check, no repair', () => {
       const { json, enforcer } = synth({ planTimeAudit: false });
       expect(json['check']).toBeUndefined();
-      expect(json['data']).toBeUndefined();
+      // Only the account and region the trust policies are scoped to remain.
+      expect(Object.keys(json['data'])).toEqual(['aws_caller_identity', 'aws_region']);
       expect(enforcer.driftRepair).toBeUndefined();
     });
   });
@@ -593,7 +620,7 @@ describe('RootCredentialsEnforcer', () => {
         'alarmEmail',
       ]);
       expect(error.message).toContain('logRetentionDays: got 42; CloudWatch Logs accepts 1, 3, 5');
-      expect(error.message).toContain('schedule: got "every day"');
+      expect(error.message).toContain('schedule: "every day" is not an EventBridge Scheduler expression');
     });
 
     it('fails when the desired state does not fit the function environment', () => {

@@ -225,25 +225,21 @@ describe('IAM in root sessions', () => {
       const devices = (await iam.send(new ListMFADevicesCommand({}))).MFADevices ?? [];
       const virtual = devices.map((d) => d.SerialNumber!).filter((serial) => serial.includes(':mfa/'));
       expect(virtual).toHaveLength(1);
-      // A virtual device still assigned cannot be deleted.
-      await expectAwsError(
-        iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: virtual[0] })),
-        'DeleteConflictException',
-        409,
-      );
       for (const device of devices) {
         await iam.send(new DeactivateMFADeviceCommand({ SerialNumber: device.SerialNumber }));
       }
-      await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: virtual[0] }));
+      // Behaviour change (issue 13): AWS removed iam:DeleteVirtualMFADevice from the task policy on
+      // 2025-01-07, so the deactivated virtual device stays in the account, unassigned.
+      const denied = await expectAwsError(
+        iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: virtual[0] })),
+        'AccessDenied',
+        403,
+      );
+      expect(denied.message).toContain(`on resource: ${virtual[0]}`);
 
       // THEN nothing is left, and repeats are NoSuchEntity
       await expectAwsError(iam.send(new GetLoginProfileCommand({})), 'NoSuchEntityException', 404);
       await expectAwsError(iam.send(new DeleteLoginProfileCommand({})), 'NoSuchEntityException', 404);
-      await expectAwsError(
-        iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: virtual[0] })),
-        'NoSuchEntityException',
-        404,
-      );
       await expectAwsError(
         iam.send(new DeleteAccessKeyCommand({ AccessKeyId: 'AKIAROOTKEY000000001' })),
         'NoSuchEntityException',
@@ -257,7 +253,9 @@ describe('IAM in root sessions', () => {
         AccountAccessKeysPresent: 0,
         AccountSigningCertificatesPresent: 0,
         AccountMFAEnabled: 0,
-        MFADevices: 0,
+        // The unassigned virtual device is still counted; it is no longer a root credential.
+        MFADevices: 1,
+        MFADevicesInUse: 0,
       });
 
       // AND the call log counts the writes, all in the member account
@@ -271,7 +269,6 @@ describe('IAM in root sessions', () => {
         'DeactivateMFADevice',
         'DeactivateMFADevice',
         'DeactivateMFADevice',
-        'DeleteVirtualMFADevice',
       ]);
       expect(new Set(calls.map((c) => c.accountId))).toEqual(new Set([MEMBER_ACCOUNT]));
       expect(calls.find((c) => c.action === 'GetAccountSummary')).toMatchObject({

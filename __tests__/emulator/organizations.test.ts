@@ -491,6 +491,7 @@ describe('Organizations', () => {
           principal: {
             kind: 'iam',
             accessKeyId: 'AKIA',
+            secretAccessKey: 'secret',
             accountId: MANAGEMENT_ACCOUNT,
             arn: 'arn:aws:iam::111111111111:user/a',
           },

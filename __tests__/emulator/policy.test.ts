@@ -198,17 +198,64 @@ describe('policy matching', () => {
     expect(evaluatePolicy(allValues, request('x:Y', '*'))).toBe('Allow');
   });
 
-  it('never matches on an operator it does not implement, and reports it', () => {
-    const numeric = single({
+  it('never matches on an operator outside the IAM grammar, and reports it', () => {
+    const bogus = single({
       Effect: 'Deny',
       Action: '*',
       Resource: '*',
-      Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
+      Condition: { NumericAlmostEquals: { 'aws:MultiFactorAuthAge': '3600' } },
     });
-    expect(evaluatePolicy(numeric, request('iam:GetUser', ROOT, { 'aws:MultiFactorAuthAge': '10' }))).toBe(
+    expect(evaluatePolicy(bogus, request('iam:GetUser', ROOT, { 'aws:MultiFactorAuthAge': '10' }))).toBe(
       'None',
     );
-    expect(unsupportedOperators(numeric)).toEqual(['NumericLessThan']);
+    expect(unsupportedOperators(bogus)).toEqual(['NumericAlmostEquals']);
+  });
+
+  it.each([
+    ['NumericLessThan', 'aws:MultiFactorAuthAge', '3600', '10', true],
+    ['NumericLessThan', 'aws:MultiFactorAuthAge', '3600', '7200', false],
+    ['NumericGreaterThanEquals', 'aws:MultiFactorAuthAge', '3600', '3600', true],
+    ['NumericNotEquals', 'aws:MultiFactorAuthAge', '3600', '3600', false],
+    ['DateLessThan', 'aws:CurrentTime', '2030-01-01T00:00:00Z', '2026-12-03T00:00:00Z', true],
+    ['DateGreaterThan', 'aws:CurrentTime', '2030-01-01T00:00:00Z', '2026-12-03T00:00:00Z', false],
+    ['DateLessThanEquals', 'aws:EpochTime', '1893456000', '1893456000', true],
+    ['IpAddress', 'aws:SourceIp', '203.0.113.0/24', '203.0.113.7', true],
+    ['IpAddress', 'aws:SourceIp', '203.0.113.0/24', '198.51.100.7', false],
+    ['NotIpAddress', 'aws:SourceIp', '203.0.113.0/24', '198.51.100.7', true],
+    ['IpAddress', 'aws:SourceIp', '2001:db8::/32', '2001:db8:1::5', true],
+    ['Bool', 'aws:SecureTransport', 'false', 'false', true],
+    ['BinaryEquals', 'x:Blob', 'QmluYXJ5', 'QmluYXJ5', true],
+  ])(
+    'evaluates %s on %s (policy %s, request %s) as %s',
+    (operator, key, policyValue, requestValue, matches) => {
+      const document = single({
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { [operator]: { [key]: policyValue } },
+      });
+      expect(unsupportedOperators(document)).toEqual([]);
+      expect(evaluatePolicy(document, request('iam:GetUser', ROOT, { [key]: requestValue }))).toBe(
+        matches ? 'Deny' : 'None',
+      );
+    },
+  );
+
+  it('treats a missing key under ...IfExists as a match, and under a plain Numeric operator as none', () => {
+    const ifExists = single({
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { NumericGreaterThanIfExists: { 'aws:MultiFactorAuthAge': '3600' } },
+    });
+    const plain = single({
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { NumericGreaterThan: { 'aws:MultiFactorAuthAge': '3600' } },
+    });
+    expect(evaluatePolicy(ifExists, request('iam:GetUser', ROOT))).toBe('Deny');
+    expect(evaluatePolicy(plain, request('iam:GetUser', ROOT))).toBe('None');
   });
 
   it('fails to parse malformed policies with the reason', () => {
@@ -244,7 +291,13 @@ describe('root-task policies', () => {
     ]) {
       expect(evaluatePolicy(remove, root(allowed))).toBe('None');
     }
-    for (const denied of ['iam:GetAccountSummary', 'iam:ListVirtualMFADevices', 'iam:CreateLoginProfile']) {
+    for (const denied of [
+      'iam:GetAccountSummary',
+      'iam:ListVirtualMFADevices',
+      'iam:CreateLoginProfile',
+      // Removed from the managed policy on 2025-01-07: denied even on the root user.
+      'iam:DeleteVirtualMFADevice',
+    ]) {
       expect(evaluatePolicy(remove, root(denied))).toBe('Deny');
     }
     // Reference §3.6: DeleteVirtualMFADevice authorized on the mfa resource is denied by statement 2.
@@ -423,6 +476,7 @@ describe('authorize', () => {
     const admin: IamPrincipal = {
       kind: 'iam',
       accessKeyId: 'AKIA',
+      secretAccessKey: 'secret',
       accountId: MANAGEMENT,
       arn: `arn:aws:iam::${MANAGEMENT}:user/admin`,
     };
@@ -461,6 +515,7 @@ describe('authorize', () => {
     const role: IamPrincipal = {
       kind: 'iam',
       accessKeyId: 'AKIAROLE',
+      secretAccessKey: 'secret',
       accountId: MANAGEMENT,
       arn: `arn:aws:sts::${MANAGEMENT}:assumed-role/Reconciler/run-1`,
       identityPolicies: [

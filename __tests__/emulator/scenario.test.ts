@@ -48,7 +48,13 @@ describe('loadScenario', () => {
       [state.organization.rootId, '111111111111', '222222222222'].sort(),
     );
     expect(state.faults).toEqual({ seed: 1, latencyMs: 0, errorRate: 0, throttleRate: 0, rateLimits: {} });
-    expect(state.defaultCallerArn).toBe('arn:aws:iam::111111111111:user/emulator-admin');
+    // The management administrator `npm run emulator` prints is a declared principal with a secret.
+    expect(state.principals.get('AKIAEMULATORADMIN001')).toMatchObject({
+      kind: 'iam',
+      accountId: '111111111111',
+      arn: 'arn:aws:iam::111111111111:user/emulator-admin',
+      secretAccessKey: 'emulator-management-secret',
+    });
     expect(state.region).toBe('us-east-1');
   });
 
@@ -193,7 +199,7 @@ describe('loadScenario', () => {
                   Effect: 'Deny',
                   Action: '*',
                   Resource: '*',
-                  Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01' } },
+                  Condition: { DateRoughlyBefore: { 'aws:CurrentTime': '2020-01-01' } },
                 },
               ],
             },
@@ -201,7 +207,7 @@ describe('loadScenario', () => {
         ],
       }),
     );
-    expect(problems[0]?.problem).toContain('DateLessThan');
+    expect(problems[0]?.problem).toContain('DateRoughlyBefore');
   });
 
   it('keeps declared principals with their identity policies and an admin when none are given', () => {
@@ -210,12 +216,14 @@ describe('loadScenario', () => {
         principals: [
           {
             accessKeyId: 'AKIARECONCILER0001',
+            secretAccessKey: 'reconciler-secret',
             accountId: '111111111111',
             arn: 'arn:aws:sts::111111111111:assumed-role/Reconciler/s',
             identityPolicies: [{ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoot', Resource: '*' }] }],
           },
           {
             accessKeyId: 'AKIAADMINISTRATOR1',
+            secretAccessKey: 'administrator-secret',
             accountId: '111111111111',
             arn: 'arn:aws:iam::111111111111:user/admin',
           },
@@ -231,6 +239,25 @@ describe('loadScenario', () => {
       kind: 'iam',
       identityPolicies: undefined,
     });
+  });
+});
+
+describe('principals', () => {
+  it('refuses a principal without a secret, since every request is signature-checked', () => {
+    const problems = problemsOf(
+      minimal({
+        principals: [
+          {
+            accessKeyId: 'AKIANOSECRET000001',
+            accountId: '111111111111',
+            arn: 'arn:aws:iam::111111111111:user/x',
+          },
+        ],
+      }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ field: 'principals[0].secretAccessKey', problem: 'missing' }),
+    );
   });
 });
 

@@ -189,6 +189,65 @@ describe('STS AssumeRoot', () => {
   });
 });
 
+describe('STS AssumeRoot with root user keys and token sizes', () => {
+  const ROOT_KEYS = { accessKeyId: 'AKIAMGMTROOTUSER0001', secretAccessKey: 'management-root-secret' };
+  const scenario = baseScenario();
+  (scenario['principals'] as unknown[]).push({
+    ...ROOT_KEYS,
+    accountId: MANAGEMENT_ACCOUNT,
+    arn: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root`,
+  });
+  const env = useEmulator(scenario);
+
+  it('refuses the long-term access keys of a root user', async () => {
+    const error = await expectAwsError(
+      assumeRoot(env.sts({ credentials: ROOT_KEYS }), MEMBER_ACCOUNT),
+      'AccessDenied',
+      403,
+    );
+    expect(error.message).toBe('You cannot use root user credentials to call this operation.');
+  });
+
+  it('pads the session token to MinimumSessionTokenSize and reports its size and utilization', async () => {
+    const result = await env.sts().send(
+      new AssumeRootCommand({
+        TargetPrincipal: MEMBER_ACCOUNT,
+        TaskPolicyArn: { arn: AUDIT },
+        MinimumSessionTokenSize: 2048,
+      }),
+    );
+    const token = result.Credentials?.SessionToken ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(2048);
+    expect(result.SessionTokenSize).toBe(Buffer.byteLength(token));
+    expect(result.SessionTokenUtilization).toBe(Math.ceil((Buffer.byteLength(token) / 4096) * 100));
+    // The padded token still authenticates the session.
+    const identity = await env
+      .sts({
+        credentials: {
+          accessKeyId: result.Credentials?.AccessKeyId ?? '',
+          secretAccessKey: result.Credentials?.SecretAccessKey ?? '',
+          sessionToken: token,
+        },
+      })
+      .send(new GetCallerIdentityCommand({}));
+    expect(identity.Arn).toBe(`arn:aws:iam::${MEMBER_ACCOUNT}:root`);
+  });
+
+  it('refuses a MinimumSessionTokenSize above 4096', async () => {
+    await expectAwsError(
+      env.sts().send(
+        new AssumeRootCommand({
+          TargetPrincipal: MEMBER_ACCOUNT,
+          TaskPolicyArn: { arn: AUDIT },
+          MinimumSessionTokenSize: 4097,
+        }),
+      ),
+      'ValidationError',
+      400,
+    );
+  });
+});
+
 describe('STS AssumeRoot without trusted access', () => {
   const scenario = baseScenario();
   (scenario['organization'] as Record<string, unknown>)['trustedAccess'] = [];

@@ -10,12 +10,13 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
-import { startEmulator } from '../../emulator/index';
+import { managementCredentials, startEmulator } from '../../emulator/index';
 import type { RawRequest, RequestContext, ServiceHandler, ServiceName } from '../../emulator/model/request';
 import {
   MEMBER_ACCOUNT,
   RECONCILER,
   baseScenario,
+  expectAwsError,
   signQuery,
   signer,
   useEmulator,
@@ -125,10 +126,75 @@ describe('SigV4', () => {
     expect(bad.status).toBe(403);
   });
 
-  it('treats an undeclared key as the management administrator, signature unchecked', async () => {
-    const sts = env.sts({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
+  it('fails an undeclared key with each protocol’s unknown-key error, whatever the secret', async () => {
+    // Behaviour change (issue 13): an undeclared key used to act as the management administrator.
+    const unknown = { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    await expectAwsError(
+      env.sts(unknown).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
+    await expectAwsError(
+      env.iam(unknown).send(new GetAccountSummaryCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
+    await expectAwsError(
+      env.organizations(unknown).send(new DescribeOrganizationCommand({})),
+      'UnrecognizedClientException',
+      400,
+    );
+    await expectAwsError(env.s3(unknown).send(new ListBucketsCommand({})), 'InvalidAccessKeyId', 403);
+    await expectAwsError(env.sqs(unknown).send(new ListQueuesCommand({})), 'InvalidClientTokenId', 403);
+  });
+
+  it('accepts the declared management credentials and checks their secret', async () => {
+    const identity = await env
+      .sts({ credentials: managementCredentials() })
+      .send(new GetCallerIdentityCommand({}));
     expect(identity.Arn).toBe('arn:aws:iam::111111111111:user/emulator-admin');
+    await expectAwsError(
+      env
+        .sts({ credentials: { ...managementCredentials(), secretAccessKey: 'wrong' } })
+        .send(new GetCallerIdentityCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+    );
+  });
+
+  it('refuses a request signed more than 15 minutes off the clock, in each protocol’s shape', async () => {
+    const skewed = { credentials: RECONCILER, systemClockOffset: -20 * 60 * 1000 };
+    const sts = env.sts(skewed);
+    const error = await expectAwsError(
+      sts.send(new GetCallerIdentityCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+    );
+    expect(error.message).toMatch(
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/,
+    );
+    await expectAwsError(
+      env.organizations(skewed).send(new DescribeOrganizationCommand({})),
+      'InvalidSignatureException',
+      400,
+    );
+    const s3Error = await expectAwsError(
+      env.s3(skewed).send(new ListBucketsCommand({})),
+      'RequestTimeTooSkewed',
+      403,
+    );
+    expect(s3Error.message).toBe(
+      'The difference between the request time and the current time is too large.',
+    );
+  });
+
+  it('lets the SDK correct its clock from S3’s RequestTimeTooSkewed', async () => {
+    // The SDK reads ServerTime (or the Date header) from the skew error and moves its clock offset,
+    // so the next request is signed with the server's time.
+    const s3 = env.s3({ credentials: RECONCILER, systemClockOffset: -20 * 60 * 1000 });
+    await expectAwsError(s3.send(new ListBucketsCommand({})), 'RequestTimeTooSkewed', 403);
+    expect(Math.abs(s3.config.systemClockOffset)).toBeLessThan(60 * 1000);
+    await expect(s3.send(new ListBucketsCommand({}))).resolves.toBeDefined();
   });
 
   it('fails a request without credentials with MissingAuthenticationToken 403', async () => {
@@ -178,7 +244,7 @@ describe('routing by request shape', () => {
   });
   afterAll(() => stop());
 
-  const admin = { accessKeyId: 'AKIAANYONE0000000001', secretAccessKey: 'x' };
+  const admin = managementCredentials();
 
   async function routed(service: string, extraHeaders: Record<string, string>, path = '/', body = '') {
     const url = new URL(endpoint);

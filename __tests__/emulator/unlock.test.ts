@@ -9,20 +9,24 @@ import {
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   PutBucketPolicyCommand,
+  PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListQueuesCommand,
+  SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 
 import { AwsError } from '../../emulator/model/state';
 import { readScenarioFile } from '../../emulator/scenario/load';
 import { renderError as renderS3Error } from '../../emulator/services/s3';
 import { renderError as renderSqsError } from '../../emulator/services/sqs';
-import { rejection, useEmulator } from '../support/emulator';
+import { expectAwsError, rejection, useEmulator } from '../support/emulator';
 
 const LOCKED_ACCOUNT = '333333333333';
 const NEIGHBOUR_ACCOUNT = '444444444444';
@@ -216,6 +220,56 @@ describe('S3 and SQS unlock', () => {
           principalArn: `arn:aws:iam::${LOCKED_ACCOUNT}:root`,
         }),
       ]);
+    });
+  });
+
+  describe('calls the emulator does not serve are authorized first', () => {
+    it('denies ListObjectsV2 and PutObject inside an S3UnlockBucketPolicy session', async () => {
+      const s3 = env.s3({ credentials: await env.rootSession(LOCKED_ACCOUNT, 'S3UnlockBucketPolicy') });
+      await expectAwsError(s3.send(new ListObjectsV2Command({ Bucket: 'open-bucket' })), 'AccessDenied', 403);
+      await expectAwsError(
+        s3.send(new PutObjectCommand({ Bucket: 'open-bucket', Key: 'k', Body: 'x' })),
+        'AccessDenied',
+        403,
+      );
+      const calls = await env.emulator.calls();
+      expect(calls.slice(-2).map((c) => [c.action, c.decision])).toEqual([
+        ['ListObjectsV2', 'deny'],
+        ['PutObject', 'deny'],
+      ]);
+    });
+
+    it('answers NotImplemented to a caller the policies allow', async () => {
+      const s3 = env.s3({ credentials: LOCKED_ACCOUNT_ADMIN });
+      await expectAwsError(
+        s3.send(new ListObjectsV2Command({ Bucket: 'open-bucket' })),
+        'NotImplemented',
+        501,
+      );
+    });
+
+    it('denies SendMessage inside an SQSUnlockQueuePolicy session', async () => {
+      const sqs = env.sqs({ credentials: await env.rootSession(LOCKED_ACCOUNT, 'SQSUnlockQueuePolicy') });
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'locked-queue' }));
+      await expectAwsError(
+        sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello' })),
+        'AccessDenied',
+        403,
+      );
+    });
+
+    it('denies an unknown IAM, STS or Organizations call inside a task session', async () => {
+      const session = await env.rootSession(LOCKED_ACCOUNT, 'S3UnlockBucketPolicy');
+      await expectAwsError(
+        env.iam({ credentials: session }).send(new GetAccountSummaryCommand({})),
+        'AccessDenied',
+        403,
+      );
+      await expectAwsError(
+        env.organizations({ credentials: session }).send(new DescribeOrganizationCommand({})),
+        'AccessDeniedException',
+        403,
+      );
     });
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Deferred accounts are never dropped: a run that reaches its deadline hands every deferred
  * account to an asynchronous self-invocation (Lambda `Invoke`, InvocationType Event). The
@@ -111,19 +112,17 @@ describe('continuation past the deadline', () => {
     expect(recorded).toEqual([]);
   });
 
-  it('carries the apply-time desired state into the continuation and says so in the report', async () => {
-    const desiredState = { targets: { accountIds: [MEMBER_ACCOUNT, BARE_ACCOUNT] }, mode: 'enforce' };
+  it('continues the apply-time run with only the accounts left, never a desired state (the continuation re-reads the deployed one)', async () => {
+    const digest = createHash('sha256').update(JSON.stringify(ENFORCE_ALL)).digest('hex');
     const { result, error } = await lambda.invoke(
-      { desiredState, failOnNonCompliance: true, tf: { action: 'create', prev_input: null } },
+      { desiredStateDigest: digest, failOnNonCompliance: true, tf: { action: 'create', prev_input: null } },
       { remainingMs: 2_000, requestId: 'apply-1' },
     );
     expect(error).toBeUndefined();
     expect((result as unknown as Report).continuation).toMatchObject({ generation: 1 });
-    expect(recorded[0].body).toMatchObject({
-      origin: 'lifecycle',
-      desiredState,
-      accountIds: [MEMBER_ACCOUNT, BARE_ACCOUNT],
-    });
+    expect(recorded[0].body).toMatchObject({ origin: 'lifecycle', source: 'root-access.continuation' });
+    expect(recorded[0].body).not.toHaveProperty('desiredState');
+    expect((recorded[0].body as { accountIds: string[] }).accountIds.length).toBeGreaterThan(0);
   });
 
   it('fails loudly, naming the accounts at stake, when the self-invocation is refused', async () => {

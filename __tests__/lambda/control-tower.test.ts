@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Apply fails readably when accounts cannot be made compliant: in the Control Tower scenario
  * the Workloads OU carries AWS-GR_RESTRICT_ROOT_USER without ExemptAssumeRoot, so every root
@@ -33,7 +34,7 @@ beforeEach(async () => {
 describe('apply-time failure on accounts that cannot be made compliant', () => {
   it('fails the invocation listing each failed account and why', async () => {
     const { result, error, lines } = await lambda.invoke({
-      desiredState: ENFORCE_ALL,
+      desiredStateDigest: createHash('sha256').update(JSON.stringify(ENFORCE_ALL)).digest('hex'),
       tf: { action: 'create', prev_input: null },
     });
     expect(result).toBeUndefined();
@@ -54,7 +55,7 @@ describe('apply-time failure on accounts that cannot be made compliant', () => {
 
   it('returns the report instead when failOnNonCompliance is false', async () => {
     const { result, error } = await lambda.invoke({
-      desiredState: ENFORCE_ALL,
+      desiredStateDigest: createHash('sha256').update(JSON.stringify(ENFORCE_ALL)).digest('hex'),
       failOnNonCompliance: false,
       tf: { action: 'create', prev_input: null },
     });

@@ -3,6 +3,8 @@
  * kind at a time: apply-time create/update/delete, plan-time audit, scheduled run,
  * organization events (targeted and not), bad input, and what reaches the logs.
  */
+import { createHash } from 'node:crypto';
+
 import { startEmulator, type RunningEmulator } from '../../emulator/index';
 import {
   BARE_ACCOUNT,
@@ -40,6 +42,15 @@ async function invoke(event: unknown) {
   return lambda.invoke(event, { env: { DESIRED_STATE: desiredStateEnv }, requestId: 'req-0001' });
 }
 
+/**
+ * The input the enforcer construct writes for a function deployed with `desiredState`: the
+ * state goes to the function's environment, the input carries only its digest.
+ */
+function deployedWith(desiredState: unknown, input: Record<string, unknown>): Record<string, unknown> {
+  desiredStateEnv = JSON.stringify(desiredState);
+  return { ...input, desiredStateDigest: createHash('sha256').update(desiredStateEnv).digest('hex') };
+}
+
 function statusOf(report: Record<string, unknown>, accountId: string): unknown {
   return (report['accounts'] as { accountId: string; status: string }[]).find(
     (a) => a.accountId === accountId,
@@ -51,11 +62,12 @@ describe('reconciler handler (built bundle)', () => {
     it('enforces on create and returns the per-account report', async () => {
       // GIVEN two members with root credentials, one without, one suspended
       // WHEN
-      const { result, error, lines } = await invoke({
-        desiredState: ENFORCE_ALL,
-        failOnNonCompliance: true,
-        tf: { action: 'create', prev_input: null },
-      });
+      const { result, error, lines } = await invoke(
+        deployedWith(ENFORCE_ALL, {
+          failOnNonCompliance: true,
+          tf: { action: 'create', prev_input: null },
+        }),
+      );
       // THEN
       expect(error).toBeUndefined();
       expect(result).toMatchObject({
@@ -79,13 +91,14 @@ describe('reconciler handler (built bundle)', () => {
     });
 
     it('re-enforces on update (with prev_input) and a converged organization costs no mutating call', async () => {
-      await invoke({ desiredState: ENFORCE_ALL, tf: { action: 'create', prev_input: null } });
+      await invoke(deployedWith(ENFORCE_ALL, { tf: { action: 'create', prev_input: null } }));
       await emulator.clearCalls();
-      const { result, error } = await invoke({
-        desiredState: ENFORCE_ALL,
-        failOnNonCompliance: true,
-        tf: { action: 'update', prev_input: { desiredState: ENFORCE_TWO, failOnNonCompliance: true } },
-      });
+      const { result, error } = await invoke(
+        deployedWith(ENFORCE_ALL, {
+          failOnNonCompliance: true,
+          tf: { action: 'update', prev_input: { desiredState: ENFORCE_TWO, failOnNonCompliance: true } },
+        }),
+      );
       expect(error).toBeUndefined();
       expect(statusOf(result!, MEMBER_ACCOUNT)).toBe('compliant');
       expect(statusOf(result!, OTHER_MEMBER_ACCOUNT)).toBe('compliant');
@@ -93,29 +106,38 @@ describe('reconciler handler (built bundle)', () => {
     });
 
     it('does nothing on delete: no AWS call, nothing restored', async () => {
-      const { result, error } = await invoke({
-        desiredState: ENFORCE_ALL,
-        tf: { action: 'delete', prev_input: { desiredState: ENFORCE_ALL } },
-      });
+      const { result, error } = await invoke(
+        deployedWith(ENFORCE_ALL, {
+          tf: { action: 'delete', prev_input: { desiredState: ENFORCE_ALL } },
+        }),
+      );
       expect(error).toBeUndefined();
       expect(result).toMatchObject({ deleted: true });
       expect(await emulator.calls()).toEqual([]);
     });
 
     it('deletes cleanly even when the stored input is no longer valid', async () => {
-      const { result } = await invoke({
-        desiredState: { targets: {} },
-        tf: { action: 'delete', prev_input: null },
-      });
+      const { result } = await invoke(
+        deployedWith(
+          { targets: {} },
+          {
+            tf: { action: 'delete', prev_input: null },
+          },
+        ),
+      );
       expect(result).toMatchObject({ deleted: true });
       expect(await emulator.calls()).toEqual([]);
     });
 
     it('only audits when the desired state says audit', async () => {
-      const { result } = await invoke({
-        desiredState: { targets: { allAccounts: true } },
-        tf: { action: 'create' },
-      });
+      const { result } = await invoke(
+        deployedWith(
+          { targets: { allAccounts: true } },
+          {
+            tf: { action: 'create' },
+          },
+        ),
+      );
       expect(result).toMatchObject({ mode: 'audit' });
       expect(statusOf(result!, MEMBER_ACCOUNT)).toBe('non-compliant');
       expect(mutating(await emulator.calls())).toEqual([]);
@@ -282,16 +304,14 @@ describe('reconciler handler (built bundle)', () => {
       desiredStateEnv = JSON.stringify(ENFORCE_TWO);
       const { result } = await invoke({
         source: 'aws.organizations',
-        'detail-type': 'AWS API Call via CloudTrail',
+        'detail-type': 'AWS Service Event via CloudTrail',
         detail: {
-          eventName: 'AcceptHandshake',
-          userIdentity: { accountId: BARE_ACCOUNT },
-          responseElements: {
-            handshake: {
-              parties: [
-                { id: 'o-exampleorg1', type: 'ORGANIZATION' },
-                { id: BARE_ACCOUNT, type: 'ACCOUNT' },
-              ],
+          eventName: 'AccountJoinedOrganization',
+          serviceEventDetails: {
+            accountJoinedOrganizationDetail: {
+              accountId: BARE_ACCOUNT,
+              joinedMethod: 'INVITED',
+              joinedTime: '2026-12-03T08:00:00Z',
             },
           },
         },
@@ -312,29 +332,32 @@ describe('reconciler handler (built bundle)', () => {
 
   describe('bad input', () => {
     it('fails with every desired-state problem, naming field and value', async () => {
-      const { error } = await invoke({
-        desiredState: { targets: { accountIds: ['1234'] }, mode: 'fix' },
-        tf: { action: 'create', prev_input: null },
-      });
+      const { error } = await invoke(
+        deployedWith(
+          { targets: { accountIds: ['1234'] }, mode: 'fix' },
+          {
+            tf: { action: 'create', prev_input: null },
+          },
+        ),
+      );
       expect(error!.name).toBe('DesiredStateError');
       expect(error!.message).toBe(
         [
-          'invalid aws_lambda_invocation input:',
-          '  - desiredState.targets.accountIds[0]: "1234" is not a 12-digit AWS account id; write it as 12 digits, e.g. "123456789012"',
-          '  - desiredState.mode: got "fix"; expected one of "audit", "enforce"',
+          'invalid desired state in the function environment:',
+          '  - DESIRED_STATE.targets.accountIds[0]: "1234" is not a 12-digit AWS account id; write it as 12 digits, e.g. "123456789012"',
+          '  - DESIRED_STATE.mode: got "fix"; expected one of "audit", "enforce"',
         ].join('\n'),
       );
       expect(await emulator.calls()).toEqual([]);
     });
 
     it('rejects the management account as a target before calling AWS', async () => {
-      const { error } = await invoke({
-        desiredState: {
-          targets: { accountIds: [MANAGEMENT_ACCOUNT] },
-          managementAccountId: MANAGEMENT_ACCOUNT,
-        },
-        tf: { action: 'create' },
-      });
+      const { error } = await invoke(
+        deployedWith(
+          { targets: { accountIds: [MANAGEMENT_ACCOUNT] }, managementAccountId: MANAGEMENT_ACCOUNT },
+          { tf: { action: 'create' } },
+        ),
+      );
       expect(error!.message).toContain(`${MANAGEMENT_ACCOUNT} is the management account`);
       expect(await emulator.calls()).toEqual([]);
     });
@@ -348,7 +371,7 @@ describe('reconciler handler (built bundle)', () => {
     });
 
     it('fails on a malformed lifecycle action and a continuation without accounts', async () => {
-      const lifecycle = await invoke({ desiredState: ENFORCE_ALL, tf: { action: 'destroy' } });
+      const lifecycle = await invoke(deployedWith(ENFORCE_ALL, { tf: { action: 'destroy' } }));
       expect(lifecycle.error!.message).toContain(
         'tf.action: got "destroy"; expected one of "create", "update", "delete"',
       );
@@ -364,7 +387,7 @@ describe('reconciler handler (built bundle)', () => {
   });
 
   it('logs structured JSON lines with the service name and never a credential', async () => {
-    const { lines } = await invoke({ desiredState: ENFORCE_ALL, tf: { action: 'create' } });
+    const { lines } = await invoke(deployedWith(ENFORCE_ALL, { tf: { action: 'create' } }));
     const logs = lines
       .filter((line) => line.startsWith('{') && !line.includes('"_aws"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);

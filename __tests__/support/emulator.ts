@@ -150,6 +150,8 @@ export interface ClientOptions {
   credentials?: EmulatorCredentials & { sessionToken?: string };
   /** 1 when a test must see the raw error instead of the SDK's retries. */
   maxAttempts?: number;
+  /** Milliseconds the client's clock is off (negative: behind), to exercise skew handling. */
+  systemClockOffset?: number;
 }
 
 export interface EmulatorFixture {
@@ -200,6 +202,9 @@ export function useEmulator(
       region: REGION,
       credentials: clientOptions.credentials ?? current.managementCredentials,
       maxAttempts: clientOptions.maxAttempts ?? 1,
+      ...(clientOptions.systemClockOffset !== undefined
+        ? { systemClockOffset: clientOptions.systemClockOffset }
+        : {}),
     };
   }
   function track<T extends { destroy(): void }>(client: T): T {

@@ -1,7 +1,18 @@
 // Runs the test tiers in order of cost, so a cheap failure shows before the slow Terraform tiers start.
 const Sequencer = require('@jest/test-sequencer').default;
 
-const TIER_ORDER = ['constructs', 'app', 'emulator', 'engine', 'cli', 'lambda', 'bundle', 'terraform'];
+const TIER_ORDER = [
+  'constructs',
+  'app',
+  'lint',
+  'emulator',
+  'engine',
+  'cli',
+  'lambda',
+  'bundle',
+  'package',
+  'terraform',
+];
 
 function tierOf(path) {
   const match = /__tests__[\\/]([^\\/]+)[\\/]/.exec(path);

@@ -182,6 +182,32 @@ export class LambdaRuntime implements RouteHandler {
     return { status: 200, headers, body: outcome.payload };
   }
 
+  /**
+   * Invokes a function as a service would (Scheduler, EventBridge): no caller policy is evaluated
+   * (the service's own permission to invoke is Lambda's resource policy, which moto holds).
+   * RequestResponse, so the admin path can report the function's answer.
+   */
+  async invokeAsService(functionName: string, payload: string): Promise<RawResponse> {
+    const request: RoutedRequest = {
+      method: 'POST',
+      path: `/2015-03-31/functions/${functionName}/invocations`,
+      rawPath: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+      rawQuery: '',
+      query: new URLSearchParams(),
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+      region: this.host.region(),
+    };
+    const ctx: RequestContext = {
+      state: undefined as never,
+      principal: { kind: 'iam', accessKeyId: 'SERVICE', secretAccessKey: '', accountId: '', arn: 'service' },
+      now: new Date(),
+      authorize: () => ({ allowed: true }),
+      annotate: () => undefined,
+    };
+    return this.handle(request, ctx);
+  }
+
   /** Waits for queued and running invocations, kills what is still running after a grace period. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -443,7 +469,7 @@ export class LambdaRuntime implements RouteHandler {
  * moto reads the region and service from the credential scope and checks no signature; the
  * management account comes from its `MOTO_ACCOUNT_ID`.
  */
-function internalHeaders(service: string, region: string): Record<string, string> {
+export function internalHeaders(service: string, region: string): Record<string, string> {
   const amzDate = new Date()
     .toISOString()
     .replace(/[-:]/g, '')

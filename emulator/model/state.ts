@@ -138,12 +138,12 @@ export interface Organization {
   enabledPolicyTypes: Set<string>;
 }
 
-/** A caller with long-term or role credentials, declared by a scenario or defaulted. */
+/** A caller with long-term or role credentials, declared by a scenario (or the management administrator). */
 export interface IamPrincipal {
   kind: 'iam';
   accessKeyId: string;
-  /** When set, requests signed with this key must carry a valid SigV4 signature. */
-  secretAccessKey?: string;
+  /** Every request signed with this key must carry a valid SigV4 signature made with this secret. */
+  secretAccessKey: string;
   sessionToken?: string;
   accountId: string;
   /** e.g. `arn:aws:iam::111111111111:user/admin` or `arn:aws:sts::111111111111:assumed-role/Reconciler/x` */
@@ -210,8 +210,6 @@ export interface EmulatorState {
   policies: Map<string, ServiceControlPolicy>;
   /** Principals by access key id: declared ones and issued root sessions. */
   principals: Map<string, Principal>;
-  /** The ARN given to callers whose access key is not declared (an administrator of the management account). */
-  defaultCallerArn: string;
   faults: Faults;
   region: string;
 }

@@ -1,12 +1,12 @@
 /**
  * IAM policy language evaluation: which statements of one policy document apply to a request.
  *
- * Covers what the root-task policies, Control Tower SCPs and least-privilege roles use:
- * Action/NotAction, Resource/NotResource with `*`/`?` wildcards matched per ARN segment,
- * the String, Arn, Bool and Null condition families (with `IfExists` and the `ForAnyValue:` /
- * `ForAllValues:` set qualifiers), and policy variables such as `${aws:PrincipalAccount}`.
- * Unsupported condition operators never match, so a policy using them cannot grant or deny by
- * accident; `unsupportedOperators` lets callers reject such documents up front.
+ * Action/NotAction, Resource/NotResource with `*`/`?` wildcards matched per ARN segment, the
+ * whole IAM condition grammar (String, Numeric, Date, Bool, Binary, IpAddress/NotIpAddress, Arn
+ * and Null, with `IfExists` and the `ForAnyValue:` / `ForAllValues:` set qualifiers), and policy
+ * variables such as `${aws:PrincipalAccount}`. An operator outside the grammar never matches, so
+ * a policy using one cannot grant or deny by accident; `unsupportedOperators` lets callers reject
+ * such documents up front, as IAM and Organizations do.
  */
 import type { PolicyDocument, PolicyStatement } from '../model/state';
 
@@ -213,41 +213,50 @@ export function substituteVariables(text: string, context: RequestContextValues)
   return unresolved ? undefined : out;
 }
 
-type BaseOperator =
-  | 'StringEquals'
-  | 'StringNotEquals'
-  | 'StringEqualsIgnoreCase'
-  | 'StringNotEqualsIgnoreCase'
-  | 'StringLike'
-  | 'StringNotLike'
-  | 'ArnEquals'
-  | 'ArnNotEquals'
-  | 'ArnLike'
-  | 'ArnNotLike'
-  | 'Bool'
-  | 'Null';
-
-const BASE_OPERATORS: ReadonlySet<string> = new Set<BaseOperator>([
+/** Every base operator of the IAM condition grammar (IAM User Guide, "Condition operators"). */
+const BASE_OPERATOR_NAMES = [
   'StringEquals',
   'StringNotEquals',
   'StringEqualsIgnoreCase',
   'StringNotEqualsIgnoreCase',
   'StringLike',
   'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
   'ArnEquals',
   'ArnNotEquals',
   'ArnLike',
   'ArnNotLike',
-  'Bool',
   'Null',
-]);
+] as const;
+type BaseOperator = (typeof BASE_OPERATOR_NAMES)[number];
 
-const NEGATED: ReadonlySet<BaseOperator> = new Set<BaseOperator>([
-  'StringNotEquals',
-  'StringNotEqualsIgnoreCase',
-  'StringNotLike',
-  'ArnNotEquals',
-  'ArnNotLike',
+const BASE_OPERATORS: ReadonlySet<string> = new Set<string>(BASE_OPERATOR_NAMES);
+
+/** Negated operators and the positive operator they negate. */
+const NEGATIONS: ReadonlyMap<BaseOperator, BaseOperator> = new Map<BaseOperator, BaseOperator>([
+  ['StringNotEquals', 'StringEquals'],
+  ['StringNotEqualsIgnoreCase', 'StringEqualsIgnoreCase'],
+  ['StringNotLike', 'StringLike'],
+  ['NumericNotEquals', 'NumericEquals'],
+  ['DateNotEquals', 'DateEquals'],
+  ['NotIpAddress', 'IpAddress'],
+  ['ArnNotEquals', 'ArnEquals'],
+  ['ArnNotLike', 'ArnLike'],
 ]);
 
 interface ParsedOperator {
@@ -303,10 +312,10 @@ function conditionHolds(
     if (operator.set === 'ForAllValues') return true;
     if (operator.set === 'ForAnyValue') return false;
     // A negated operator on a missing key is true: nothing in the request equals the value.
-    return NEGATED.has(operator.base);
+    return NEGATIONS.has(operator.base);
   }
   const values = Array.isArray(contextValue) ? contextValue : [contextValue];
-  const negated = NEGATED.has(operator.base);
+  const negated = NEGATIONS.has(operator.base);
   const positive = positiveOf(operator.base);
   const expanded = policyValues
     .map((value) => substituteVariables(value, context))
@@ -321,20 +330,7 @@ function conditionHolds(
 }
 
 function positiveOf(base: BaseOperator): BaseOperator {
-  switch (base) {
-    case 'StringNotEquals':
-      return 'StringEquals';
-    case 'StringNotEqualsIgnoreCase':
-      return 'StringEqualsIgnoreCase';
-    case 'StringNotLike':
-      return 'StringLike';
-    case 'ArnNotEquals':
-      return 'ArnEquals';
-    case 'ArnNotLike':
-      return 'ArnLike';
-    default:
-      return base;
-  }
+  return NEGATIONS.get(base) ?? base;
 }
 
 function compare(operator: BaseOperator, pattern: string, value: string): boolean {
@@ -351,9 +347,70 @@ function compare(operator: BaseOperator, pattern: string, value: string): boolea
       return splitArn(value) !== undefined && arnMatches(pattern, value);
     case 'Bool':
       return pattern.toLowerCase() === value.toLowerCase();
+    case 'BinaryEquals':
+      return pattern === value;
+    case 'NumericEquals':
+    case 'NumericLessThan':
+    case 'NumericLessThanEquals':
+    case 'NumericGreaterThan':
+    case 'NumericGreaterThanEquals':
+      return ordered(operator, Number(value), Number(pattern));
+    case 'DateEquals':
+    case 'DateLessThan':
+    case 'DateLessThanEquals':
+    case 'DateGreaterThan':
+    case 'DateGreaterThanEquals':
+      return ordered(operator, dateValue(value), dateValue(pattern));
+    case 'IpAddress':
+      return ipInRange(value, pattern);
     default:
       return false;
   }
+}
+
+/** `request <op> policy` for the Numeric and Date families; NaN (unparseable) never matches. */
+function ordered(operator: BaseOperator, request: number, policy: number): boolean {
+  if (Number.isNaN(request) || Number.isNaN(policy)) return false;
+  if (operator.endsWith('LessThanEquals')) return request <= policy;
+  if (operator.endsWith('GreaterThanEquals')) return request >= policy;
+  if (operator.endsWith('LessThan')) return request < policy;
+  if (operator.endsWith('GreaterThan')) return request > policy;
+  return request === policy;
+}
+
+/** Dates are ISO 8601 or epoch seconds, as the IAM grammar allows. */
+function dateValue(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  return Date.parse(text);
+}
+
+/** IPv4 or IPv6 address in a CIDR block (or equal to a bare address). */
+export function ipInRange(address: string, cidr: string): boolean {
+  const [network, bitsText] = cidr.split('/');
+  const target = ipBits(address);
+  const base = ipBits(network ?? '');
+  if (target === undefined || base === undefined || target.length !== base.length) return false;
+  const bits = bitsText === undefined ? base.length : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > base.length) return false;
+  return target.slice(0, bits) === base.slice(0, bits);
+}
+
+function ipBits(address: string): string | undefined {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
+    const octets = address.split('.').map(Number);
+    if (octets.some((o) => o > 255)) return undefined;
+    return octets.map((o) => o.toString(2).padStart(8, '0')).join('');
+  }
+  if (!address.includes(':')) return undefined;
+  const [head = '', tail] = address.split('::');
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
+  const all = [...left, ...Array<string>(missing).fill('0'), ...right];
+  if (all.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  return all.map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
 }
 
 function asList<T>(value: T | T[]): T[] {

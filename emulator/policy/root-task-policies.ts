@@ -21,12 +21,17 @@ const AUDIT_ACTIONS = [
 
 const CREATE_PASSWORD_ACTIONS = ['iam:CreateLoginProfile', 'iam:GetLoginProfile'];
 
+/**
+ * IAMDeleteRootUserCredentials as AWS publishes it since 2025-01-07: the IAM User Guide's change
+ * log ("AWS managed policies for AWS Identity and Access Management and Access Analyzer") says
+ * "IAM removed the iam:DeleteVirtualMFADevice permission from the managed policy". A delete
+ * session may still deactivate a virtual device, which then stays in the account unassigned.
+ */
 const DELETE_ACTIONS = [
   'iam:DeleteAccessKey',
   'iam:DeleteSigningCertificate',
   'iam:DeleteLoginProfile',
   'iam:DeactivateMFADevice',
-  'iam:DeleteVirtualMFADevice',
   'iam:ListAccessKeys',
   'iam:ListSigningCertificates',
   'iam:GetLoginProfile',

@@ -21,8 +21,52 @@ const faultsSchema = z
   .partial()
   .strict();
 
-export function handleAdmin(core: EmulatorCore, method: string, rawPath: string, body: string): RawResponse {
+const organizationsEventSchema = z
+  .object({
+    eventName: z.string().min(1),
+    eventType: z.enum(['AwsApiCall', 'AwsServiceEvent']).optional(),
+    requestParameters: z.record(z.string(), z.unknown()).optional(),
+    responseElements: z.record(z.string(), z.unknown()).optional(),
+    serviceEventDetails: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export function handleAdmin(
+  core: EmulatorCore,
+  method: string,
+  rawPath: string,
+  body: string,
+): RawResponse | Promise<RawResponse> {
   const route = `${method} ${rawPath.replace(/\/+$/, '')}`;
+  const schedule = /^POST \/_emulator\/scheduler\/schedules\/([^/]+)\/([^/]+)\/fire$/.exec(route);
+  if (
+    schedule !== null ||
+    route === 'POST /_emulator/events/organizations' ||
+    route === 'GET /_emulator/events'
+  ) {
+    const events = core.events;
+    if (events === undefined) {
+      return json(409, {
+        error: 'schedules and events need forwarding: start the emulator with --moto (moto: true)',
+      });
+    }
+    if (route === 'GET /_emulator/events') return json(200, { events: events.published });
+    if (schedule !== null) {
+      const [group, name] = [decodeURIComponent(schedule[1] ?? ''), decodeURIComponent(schedule[2] ?? '')];
+      return events
+        .fireSchedule(group, name)
+        .then((result) =>
+          result.found
+            ? json(200, { deliveries: result.deliveries })
+            : json(404, { error: `no schedule ${name} in group ${group}` }),
+        );
+    }
+    const document = parseJson(body);
+    if (!document.ok) return json(400, { error: document.error });
+    const parsed = organizationsEventSchema.safeParse(document.value);
+    if (!parsed.success) return json(400, { error: `invalid event: ${z.prettifyError(parsed.error)}` });
+    return events.publishOrganizationsEvent(parsed.data).then((result) => json(200, result));
+  }
   if (route === 'GET /_emulator/calls') return json(200, { calls: core.log.all() });
   if (route === 'DELETE /_emulator/calls') {
     core.log.clear();

@@ -7,6 +7,7 @@ import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../sc
 import { findQueue } from '../services/sqs';
 import type { CallAnnotation, Decision, RawResponse, RequestContext } from '../model/request';
 import { AwsError, type EmulatorState, type Faults, type Principal } from '../model/state';
+import { escapeXml, newRequestId } from '../protocol/query';
 import { CallLog, isMutatingAction } from './call-log';
 import {
   type AuthFailure,
@@ -17,6 +18,7 @@ import {
   renderError,
   throttlingError,
 } from './errors';
+import type { EventDispatcher } from '../events/dispatch';
 import { FaultInjector } from './faults';
 import {
   type RoutedRequest,
@@ -54,10 +56,12 @@ export class EmulatorCore {
   /** `http://127.0.0.1:PORT` once listening; services and the state dump build URLs from it. */
   endpoint = 'http://127.0.0.1';
   readonly log = new CallLog();
+  /** With forwarding: fires schedules and routes organization events (the admin path's). */
+  events?: EventDispatcher;
   private readonly faults: FaultInjector;
   /**
-   * Access keys of sessions dropped by a reset. Without this, a stale session key would fall
-   * through to "undeclared key = management administrator" and silently gain full power.
+   * Access keys of sessions dropped by a reset or retired: refused as an invalid security token
+   * (what AWS says of a session it no longer knows), not as an unknown access key.
    */
   private readonly retiredSessionKeys = new Set<string>();
   /** Keys of principals declared at run time, retired like sessions on reset. */
@@ -142,7 +146,7 @@ export class EmulatorCore {
     const forwarded = handler?.forwarded === true;
     const raw = toRawRequest(wire, query, serviceKey, signature, this.state.region);
 
-    let action = 'Unknown';
+    let action = unknownAction(wire, query, form);
     if (handler !== undefined) {
       try {
         action = handler.actionOf(raw);
@@ -163,7 +167,14 @@ export class EmulatorCore {
     let denied = false;
 
     let response: RawResponse;
-    if (handler === undefined) {
+    const unmodelledDenial =
+      auth.ok && (handler === undefined || forwarded)
+        ? this.authorizeUnmodelled(auth.principal, signature?.service ?? serviceKey, action, wire, query)
+        : undefined;
+    if (unmodelledDenial !== undefined) {
+      denied = true;
+      response = unmodelledDenial;
+    } else if (handler === undefined) {
       response = renderError(
         serviceKey,
         new AwsError(
@@ -230,40 +241,108 @@ export class EmulatorCore {
     return response;
   }
 
+  /**
+   * A root session's call to a service the emulator does not model (forwarded to moto, or not
+   * served at all) is authorized against its task policy first, as AWS would, so it meets the
+   * task policy's AccessDenied rather than moto's answer or InvalidAction. Other principals'
+   * forwarded calls are not evaluated (the README says so): moto holds their policies.
+   */
+  private authorizeUnmodelled(
+    principal: Principal,
+    service: string,
+    action: string,
+    wire: WireRequest,
+    query: URLSearchParams,
+  ): RawResponse | undefined {
+    if (principal.kind !== 'root-session') return undefined;
+    const decision = authorize(this.state, principal, {
+      action: `${service}:${action}`,
+      resource: '*',
+      resourceAccountId: principal.accountId,
+    });
+    if (decision.allowed) return undefined;
+    return genericAccessDenied(decision.message, isQueryStyle(wire, query));
+  }
+
+  /**
+   * SigV4 as AWS checks it: the key must be declared (or a live session), the signature must be
+   * made with its secret, and a header-signed request must be within 15 minutes of the clock
+   * (a presigned one within its X-Amz-Expires). No key is ever defaulted to an identity.
+   */
   private authenticate(signature: SignatureInfo | undefined, wire: WireRequest, now: Date): Authenticated {
-    if (signature === undefined) return { ok: false, failure: 'missing' };
+    if (signature === undefined) return { ok: false, failure: { kind: 'missing' } };
     const declared = this.state.principals.get(signature.accessKeyId);
     if (declared === undefined) {
-      if (this.retiredSessionKeys.has(signature.accessKeyId)) return { ok: false, failure: 'unknown-token' };
       return {
-        ok: true,
-        principal: {
-          kind: 'iam',
-          accessKeyId: signature.accessKeyId,
-          accountId: this.state.organization.managementAccountId,
-          arn: this.state.defaultCallerArn,
+        ok: false,
+        failure: {
+          kind: this.retiredSessionKeys.has(signature.accessKeyId) ? 'unknown-token' : 'unknown-key',
         },
       };
     }
     if (declared.sessionToken !== undefined && signature.sessionToken !== declared.sessionToken) {
-      return { ok: false, failure: 'unknown-token', principal: declared };
+      return { ok: false, failure: { kind: 'unknown-token' }, principal: declared };
     }
-    if (declared.secretAccessKey !== undefined) {
-      if (!signatureMatches(wire, signature, declared.secretAccessKey)) {
-        return { ok: false, failure: 'bad-signature', principal: declared };
+    if (!signatureMatches(wire, signature, declared.secretAccessKey)) {
+      return { ok: false, failure: { kind: 'bad-signature' }, principal: declared };
+    }
+    const signedAt = amzDateToDate(signature.amzDate);
+    if (signedAt === undefined) {
+      return { ok: false, failure: { kind: 'bad-signature' }, principal: declared };
+    }
+    if (signature.presigned) {
+      if (now.getTime() > signedAt.getTime() + (signature.expiresSeconds ?? 0) * 1000) {
+        return { ok: false, failure: { kind: 'request-expired' }, principal: declared };
       }
-      const signedAt = amzDateToDate(signature.amzDate);
-      if (signedAt === undefined) return { ok: false, failure: 'bad-signature', principal: declared };
-      const tooOld = signature.presigned
-        ? now.getTime() > signedAt.getTime() + (signature.expiresSeconds ?? 0) * 1000
-        : Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS;
-      if (tooOld) return { ok: false, failure: 'request-expired', principal: declared };
+    } else if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
+      return {
+        ok: false,
+        failure: { kind: 'skewed', requestTime: signedAt, serverTime: now, maxSkewMs: MAX_CLOCK_SKEW_MS },
+        principal: declared,
+      };
     }
     if (declared.kind === 'root-session' && declared.expiresAt.getTime() <= now.getTime()) {
-      return { ok: false, failure: 'expired', principal: declared };
+      return { ok: false, failure: { kind: 'expired' }, principal: declared };
     }
     return { ok: true, principal: declared };
   }
+}
+
+/** The action a request names before any service parses it: `X-Amz-Target` or the query `Action`. */
+function unknownAction(wire: WireRequest, query: URLSearchParams, form: URLSearchParams | undefined): string {
+  const target = wire.headers['x-amz-target'];
+  if (target !== undefined) return target.slice(target.lastIndexOf('.') + 1) || 'Unknown';
+  return form?.get('Action') ?? query.get('Action') ?? 'Unknown';
+}
+
+function isQueryStyle(wire: WireRequest, query: URLSearchParams): boolean {
+  return (
+    wire.headers['x-amz-target'] === undefined &&
+    (query.has('Action') || (isFormEncoded(wire.headers) && new URLSearchParams(wire.body).has('Action')))
+  );
+}
+
+/** An AccessDenied in the query (XML) or JSON shape, for services the emulator does not model. */
+function genericAccessDenied(message: string, queryStyle: boolean): RawResponse {
+  const requestId = newRequestId();
+  if (queryStyle) {
+    return {
+      status: 403,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body:
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${escapeXml(message)}</Message>` +
+        `</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  return {
+    status: 403,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-requestid': requestId,
+      'x-amzn-errortype': 'AccessDeniedException',
+    },
+    body: JSON.stringify({ __type: 'AccessDeniedException', message, Message: message }),
+  };
 }
 
 function toRawRequest(

@@ -57,7 +57,11 @@ export function renderError(service: string, error: AwsError): RawResponse {
         headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
         body:
           `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code>` +
-          `<Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+          `<Message>${escapeXml(error.message)}</Message>` +
+          Object.entries(error.extra)
+            .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+            .join('') +
+          `<RequestId>${requestId}</RequestId></Error>`,
       };
   }
 }
@@ -102,54 +106,127 @@ export function internalError(service: string): AwsError {
   }
 }
 
-export type AuthFailure = 'missing' | 'unknown-token' | 'bad-signature' | 'expired' | 'request-expired';
+export type AuthFailure =
+  | { kind: 'missing' }
+  /** An access key nobody declared. */
+  | { kind: 'unknown-key' }
+  /** A session key the emulator no longer knows, or a session token that is not the key's. */
+  | { kind: 'unknown-token' }
+  | { kind: 'bad-signature' }
+  /** The session's credentials expired. */
+  | { kind: 'expired' }
+  /** A presigned URL used after its X-Amz-Expires. */
+  | { kind: 'request-expired' }
+  /** A header-signed request whose X-Amz-Date is more than 15 minutes from the server's clock. */
+  | { kind: 'skewed'; requestTime: Date; serverTime: Date; maxSkewMs: number };
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+const BAD_SIGNATURE =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+/** `yyyymmddThhmmssZ`, the form AWS quotes in its signature-expired messages. */
+function amzDate(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
 
 /**
- * Authentication failures. Query services answer 403 with the classic codes; JSON (coral)
- * services answer 400 with `*Exception` names; S3 has its own codes. Expired root-session
- * credentials are `ExpiredToken` 403 on IAM/STS (reference 2.3 marks this [U]: it is the common
- * AWS error for expired temporary credentials on query services, not verified for AssumeRoot).
+ * AWS's wording for a header-signed request outside the skew window, e.g.
+ * `Signature expired: 20240101T000000Z is now earlier than 20240101T001500Z (20240101T003000Z - 15 min.)`.
+ */
+function skewMessage(failure: Extract<AuthFailure, { kind: 'skewed' }>): string {
+  const minutes = Math.round(failure.maxSkewMs / 60_000);
+  const request = amzDate(failure.requestTime);
+  if (failure.requestTime.getTime() < failure.serverTime.getTime()) {
+    const limit = amzDate(new Date(failure.serverTime.getTime() - failure.maxSkewMs));
+    return `Signature expired: ${request} is now earlier than ${limit} (${amzDate(failure.serverTime)} - ${minutes} min.)`;
+  }
+  const limit = amzDate(new Date(failure.serverTime.getTime() + failure.maxSkewMs));
+  return `Signature not yet current: ${request} is still later than ${limit} (${amzDate(failure.serverTime)} + ${minutes} min.)`;
+}
+
+/**
+ * Authentication failures, in each protocol's shape (reference "authentication"):
+ * - query services (STS, IAM) and SQS (query-compatible codes): 403 `InvalidClientTokenId` for an
+ *   unknown key or token, `SignatureDoesNotMatch` for a wrong secret and for a skewed clock
+ *   ("Signature expired: ..."), `ExpiredToken` for expired session credentials;
+ * - Organizations (JSON 1.1, coral): 400 `UnrecognizedClientException`,
+ *   `InvalidSignatureException` (wrong secret, skewed clock), `ExpiredTokenException`;
+ * - S3: 403 `InvalidAccessKeyId`, `SignatureDoesNotMatch`, `RequestTimeTooSkewed` (with
+ *   RequestTime/ServerTime/MaxAllowedSkewMilliseconds, which SDKs read to correct their clock),
+ *   `AccessDenied` "Request has expired" for an expired presigned URL, 400 `ExpiredToken`.
  */
 export function authError(service: string, failure: AuthFailure): AwsError {
   const protocol = protocolOf(service);
-  const messages: Record<AuthFailure, string> = {
-    missing: 'Request is missing Authentication Token',
-    'unknown-token': 'The security token included in the request is invalid.',
-    'bad-signature':
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-    expired: 'The security token included in the request is expired',
-    'request-expired': 'Signature expired: the request timestamp is too far from the current time.',
-  };
-  const message = messages[failure];
   if (protocol === 'rest-s3') {
-    const s3Codes: Record<AuthFailure, [string, number]> = {
-      missing: ['AccessDenied', 403],
-      'unknown-token': ['InvalidAccessKeyId', 403],
-      'bad-signature': ['SignatureDoesNotMatch', 403],
-      expired: ['ExpiredToken', 400],
-      'request-expired': ['AccessDenied', 403],
-    };
-    const [code, status] = s3Codes[failure];
-    return new AwsError(code, failure === 'request-expired' ? 'Request has expired' : message, status);
+    switch (failure.kind) {
+      case 'missing':
+        return new AwsError('AccessDenied', 'Access Denied', 403);
+      case 'unknown-key':
+        return new AwsError(
+          'InvalidAccessKeyId',
+          'The AWS Access Key Id you provided does not exist in our records.',
+          403,
+        );
+      case 'unknown-token':
+        return new AwsError('InvalidToken', 'The provided token is malformed or otherwise invalid.', 400);
+      case 'bad-signature':
+        return new AwsError('SignatureDoesNotMatch', BAD_SIGNATURE, 403);
+      case 'expired':
+        return new AwsError('ExpiredToken', 'The provided token has expired.', 400);
+      case 'request-expired':
+        return new AwsError('AccessDenied', 'Request has expired', 403);
+      case 'skewed':
+        return new AwsError(
+          'RequestTimeTooSkewed',
+          'The difference between the request time and the current time is too large.',
+          403,
+          {
+            RequestTime: amzDate(failure.requestTime),
+            ServerTime: failure.serverTime.toISOString(),
+            MaxAllowedSkewMilliseconds: String(failure.maxSkewMs),
+          },
+        );
+    }
   }
   if (protocol === 'json-organizations') {
-    const jsonCodes: Record<AuthFailure, string> = {
-      missing: 'MissingAuthenticationTokenException',
-      'unknown-token': 'UnrecognizedClientException',
-      'bad-signature': 'InvalidSignatureException',
-      expired: 'ExpiredTokenException',
-      'request-expired': 'InvalidSignatureException',
-    };
-    return new AwsError(jsonCodes[failure], message, 400);
+    switch (failure.kind) {
+      case 'missing':
+        return new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
+      case 'unknown-key':
+      case 'unknown-token':
+        return new AwsError('UnrecognizedClientException', INVALID_TOKEN, 400);
+      case 'bad-signature':
+        return new AwsError('InvalidSignatureException', BAD_SIGNATURE, 400);
+      case 'expired':
+        return new AwsError(
+          'ExpiredTokenException',
+          'The security token included in the request is expired',
+          400,
+        );
+      case 'request-expired':
+        return new AwsError('InvalidSignatureException', 'Signature expired.', 400);
+      case 'skewed':
+        return new AwsError('InvalidSignatureException', skewMessage(failure), 400);
+    }
   }
-  const queryCodes: Record<AuthFailure, string> = {
-    missing: 'MissingAuthenticationToken',
-    'unknown-token': 'InvalidClientTokenId',
-    'bad-signature': 'SignatureDoesNotMatch',
-    expired: 'ExpiredToken',
-    'request-expired': 'SignatureDoesNotMatch',
-  };
-  return new AwsError(queryCodes[failure], message, 403);
+  switch (failure.kind) {
+    case 'missing':
+      return new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+    case 'unknown-key':
+    case 'unknown-token':
+      return new AwsError('InvalidClientTokenId', INVALID_TOKEN, 403);
+    case 'bad-signature':
+      return new AwsError('SignatureDoesNotMatch', BAD_SIGNATURE, 403);
+    case 'expired':
+      return new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
+    case 'request-expired':
+      return new AwsError('SignatureDoesNotMatch', 'Signature expired.', 403);
+    case 'skewed':
+      return new AwsError('SignatureDoesNotMatch', skewMessage(failure), 403);
+  }
 }
 
 /** Codes that mean "refused", for the call log's decision column. */
@@ -161,6 +238,8 @@ export const DENIAL_CODES = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
   'InvalidAccessKeyId',
+  'RequestTimeTooSkewed',
+  'InvalidToken',
   'ExpiredToken',
   'ExpiredTokenException',
   'MissingAuthenticationToken',

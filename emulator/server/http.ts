@@ -34,7 +34,7 @@ async function handleRequest(core: EmulatorCore, req: IncomingMessage, res: Serv
   const method = req.method ?? 'GET';
 
   if (rawPath.startsWith(ADMIN_PREFIX)) {
-    send(res, method, handleAdmin(core, method, rawPath, body));
+    send(res, method, await handleAdmin(core, method, rawPath, body));
     return;
   }
 

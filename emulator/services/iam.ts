@@ -444,21 +444,31 @@ function deactivateMfaDevice(call: Call): RawResponse {
 }
 
 /**
- * Reference 3.6 marks the authorization resource [U]. The emulator authorizes on the root user
- * (`arn:aws:iam::<acct>:root`), as every other root-credential call: AWS's own walkthrough (BLOG)
- * calls delete-virtual-mfa-device inside an IAMDeleteRootUserCredentials session, which only
- * works that way. Engines must still treat a denial here as a warning; an SCP can produce one.
+ * Authorized on the device, `arn:aws:iam::<acct>:mfa/<name>` [I]: the IAM service authorization
+ * reference lists DeleteVirtualMFADevice under the `mfa` resource type (arn:aws:iam::<acct>:mfa/
+ * <path><name>), unlike the user-scoped credential calls, and the serial number of a virtual
+ * device is that ARN. Inside an IAMDeleteRootUserCredentials session it is denied either way:
+ * the policy no longer lists the action (AWS removed it on 2025-01-07, root-task-policies.ts).
  */
 function deleteVirtualMfaDevice(call: Call): RawResponse {
   const serialNumber = required(call.params, 'SerialNumber');
-  const subject = subjectOf(call);
-  const root = credentialsOf(subject);
+  const { state, principal } = call.ctx;
+  const accountId = principal.accountId;
+  call.ctx.annotate({ action: call.action, accountId, mutating: true });
+  const deviceArn = /^arn:aws[\w-]*:iam::(\d{12}):mfa\/.+$/.exec(serialNumber);
+  const resource = deviceArn !== null ? serialNumber : `arn:aws:iam::${accountId}:mfa/${serialNumber}`;
+  authorizeOrThrow(call, resource, deviceArn?.[1] ?? accountId);
+  const account = state.accounts.get(accountId);
+  // The emulator holds virtual devices only for root users; any other account has none.
+  const root = account?.root ?? EMPTY_ROOT;
   if (root.mfaDevices.some((device) => device.serialNumber === serialNumber)) {
     throw new AwsError('DeleteConflict', 'MFA VirtualDevice in use. Must deactivate first.', 409);
   }
   const index = root.unassignedVirtualMfaDevices.indexOf(serialNumber);
-  if (index < 0) throw noSuchEntity(`VirtualMFADevice with serial number ${serialNumber} doesn't exist.`);
-  mutableRoot(subject).unassignedVirtualMfaDevices.splice(index, 1);
+  if (index < 0 || account === undefined) {
+    throw noSuchEntity(`VirtualMFADevice with serial number ${serialNumber} doesn't exist.`);
+  }
+  account.root.unassignedVirtualMfaDevices.splice(index, 1);
   return queryResponse(IAM_API, call.action, undefined);
 }
 

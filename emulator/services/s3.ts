@@ -45,6 +45,140 @@ function parse(request: RawRequest): ParsedRequest {
   return { operation: undefined, bucket };
 }
 
+/** Bucket subresources: query key -> [GET operation, PUT operation], IAM action = `s3:` + name (save noted). */
+const BUCKET_SUBRESOURCES: Record<string, readonly [string, string, string, string]> = {
+  acl: ['GetBucketAcl', 's3:GetBucketAcl', 'PutBucketAcl', 's3:PutBucketAcl'],
+  cors: ['GetBucketCors', 's3:GetBucketCORS', 'PutBucketCors', 's3:PutBucketCORS'],
+  lifecycle: [
+    'GetBucketLifecycleConfiguration',
+    's3:GetLifecycleConfiguration',
+    'PutBucketLifecycleConfiguration',
+    's3:PutLifecycleConfiguration',
+  ],
+  tagging: ['GetBucketTagging', 's3:GetBucketTagging', 'PutBucketTagging', 's3:PutBucketTagging'],
+  versioning: [
+    'GetBucketVersioning',
+    's3:GetBucketVersioning',
+    'PutBucketVersioning',
+    's3:PutBucketVersioning',
+  ],
+  encryption: [
+    'GetBucketEncryption',
+    's3:GetEncryptionConfiguration',
+    'PutBucketEncryption',
+    's3:PutEncryptionConfiguration',
+  ],
+  location: ['GetBucketLocation', 's3:GetBucketLocation', 'PutBucketLocation', 's3:CreateBucket'],
+  publicAccessBlock: [
+    'GetPublicAccessBlock',
+    's3:GetBucketPublicAccessBlock',
+    'PutPublicAccessBlock',
+    's3:PutBucketPublicAccessBlock',
+  ],
+  ownershipControls: [
+    'GetBucketOwnershipControls',
+    's3:GetBucketOwnershipControls',
+    'PutBucketOwnershipControls',
+    's3:PutBucketOwnershipControls',
+  ],
+  versions: ['ListObjectVersions', 's3:ListBucketVersions', 'PutBucketVersions', 's3:ListBucketVersions'],
+  uploads: ['ListMultipartUploads', 's3:ListBucketMultipartUploads', 'CreateMultipartUpload', 's3:PutObject'],
+};
+
+interface UnmodelledCall {
+  operation: string;
+  action: string;
+  resource: string;
+  bucket?: string;
+  mutating: boolean;
+}
+
+/**
+ * The S3 operation and IAM action of a request the emulator does not serve, from its method,
+ * path and subresource (the S3 service authorization reference's action for each operation).
+ * Approximate names cannot grant anything: the task policies deny every action they do not list.
+ */
+function unmodelledCall(request: RawRequest): UnmodelledCall {
+  const segments = request.path.split('/').filter((segment) => segment !== '');
+  const method = request.method.toUpperCase();
+  const mutating = method !== 'GET' && method !== 'HEAD';
+  if (segments.length === 0) {
+    return { operation: `${method} /`, action: 's3:ListAllMyBuckets', resource: '*', mutating };
+  }
+  const bucket = segments[0] ?? '';
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  const subresource = Object.keys(BUCKET_SUBRESOURCES).find((key) => request.query.has(key));
+  if (segments.length === 1) {
+    if (subresource !== undefined) {
+      const [getOperation, getAction, putOperation, putAction] = BUCKET_SUBRESOURCES[subresource] ?? [];
+      const read = method === 'GET' || method === 'HEAD';
+      return {
+        operation: (read ? getOperation : putOperation) ?? 'Unsupported',
+        action: (read ? getAction : putAction) ?? 's3:*',
+        resource: bucketArn,
+        bucket,
+        mutating,
+      };
+    }
+    if (method === 'POST' && request.query.has('delete')) {
+      return {
+        operation: 'DeleteObjects',
+        action: 's3:DeleteObject',
+        resource: `${bucketArn}/*`,
+        bucket,
+        mutating,
+      };
+    }
+    const byMethod: Record<string, readonly [string, string]> = {
+      GET: [request.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', 's3:ListBucket'],
+      HEAD: ['HeadBucket', 's3:ListBucket'],
+      PUT: ['CreateBucket', 's3:CreateBucket'],
+      DELETE: ['DeleteBucket', 's3:DeleteBucket'],
+    };
+    const [operation, action] = byMethod[method] ?? [`${method} bucket`, 's3:*'];
+    return { operation, action, resource: bucketArn, bucket, mutating };
+  }
+  const objectArn = `${bucketArn}/${segments.slice(1).join('/')}`;
+  if (request.query.has('tagging')) {
+    const read = method === 'GET';
+    return {
+      operation: read ? 'GetObjectTagging' : 'PutObjectTagging',
+      action: read ? 's3:GetObjectTagging' : 's3:PutObjectTagging',
+      resource: objectArn,
+      bucket,
+      mutating,
+    };
+  }
+  const byMethod: Record<string, readonly [string, string]> = {
+    GET: ['GetObject', 's3:GetObject'],
+    HEAD: ['HeadObject', 's3:GetObject'],
+    PUT: [request.headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject', 's3:PutObject'],
+    POST: [request.query.has('uploads') ? 'CreateMultipartUpload' : 'PostObject', 's3:PutObject'],
+    DELETE: ['DeleteObject', 's3:DeleteObject'],
+  };
+  const [operation, action] = byMethod[method] ?? [`${method} object`, 's3:*'];
+  return { operation, action, resource: objectArn, bucket, mutating };
+}
+
+/** Authorize first (a task session meets its AccessDenied, as in AWS), then say it is not served. */
+function unmodelled(request: RawRequest, ctx: RequestContext): never {
+  const call = unmodelledCall(request);
+  const owner = call.bucket === undefined ? undefined : findBucket(ctx.state, call.bucket)?.account.id;
+  const accountId = owner ?? ctx.principal.accountId;
+  ctx.annotate({ action: call.operation, accountId, mutating: call.mutating });
+  const decision = ctx.authorize({
+    action: call.action,
+    resource: call.resource,
+    resourceAccountId: accountId,
+  });
+  if (!decision.allowed) throw s3Error('AccessDenied', decision.message, 403);
+  throw s3Error(
+    'NotImplemented',
+    'A header or query you provided implies functionality that is not implemented.',
+    501,
+  );
+}
+
 function findBucket(state: EmulatorState, name: string): { account: Account; bucket: Bucket } | undefined {
   for (const account of state.accounts.values()) {
     const bucket = account.buckets.find((b) => b.name === name);
@@ -208,21 +342,14 @@ export const s3Service: ServiceHandler = {
   service: 's3',
 
   actionOf(request: RawRequest): string {
-    return parse(request).operation ?? 'Unsupported';
+    return parse(request).operation ?? unmodelledCall(request).operation;
   },
 
   handle(request: RawRequest, ctx: RequestContext): RawResponse {
     try {
       const { operation, bucket } = parse(request);
       if (operation === 'ListBuckets') return listBuckets(ctx);
-      if (operation === undefined || bucket === undefined) {
-        ctx.annotate({ action: 'Unsupported', accountId: ctx.principal.accountId, mutating: false });
-        throw s3Error(
-          'NotImplemented',
-          'A header or query you provided implies functionality that is not implemented.',
-          501,
-        );
-      }
+      if (operation === undefined || bucket === undefined) unmodelled(request, ctx);
       return bucketPolicyCall(operation, bucket, request, ctx);
     } catch (error) {
       if (error instanceof AwsError) return renderError(error);

@@ -287,6 +287,32 @@ const OPERATIONS: Record<string, { mutating: boolean; run: Handler }> = {
   },
 };
 
+/**
+ * A call the emulator does not serve is authorized first, on its queue when it names one, so a
+ * task session meets the AccessDenied AWS gives before any "unsupported" answer.
+ */
+function authorizeUnmodelled(name: string, request: RawRequest, ctx: RequestContext): void {
+  let queueUrlValue: unknown;
+  try {
+    queueUrlValue = jsonInput(request)['QueueUrl'];
+  } catch {
+    queueUrlValue = undefined;
+  }
+  const found = typeof queueUrlValue === 'string' ? findQueue(ctx.state, queueUrlValue) : undefined;
+  const accountId = found?.account.id ?? ctx.principal.accountId;
+  ctx.annotate({
+    action: name || 'Unknown',
+    accountId,
+    mutating: /^(Send|Delete|Purge|Create|Set|Change|Tag|Untag|Add|Remove|Start|Cancel)/.test(name),
+  });
+  const decision = ctx.authorize({
+    action: `sqs:${name || 'Unknown'}`,
+    resource: found === undefined ? '*' : queueArn(found.queue, found.account.id),
+    resourceAccountId: accountId,
+  });
+  if (!decision.allowed) throw new AwsError('AccessDeniedException', decision.message, 403);
+}
+
 function locate(
   body: Record<string, unknown>,
   ctx: RequestContext,
@@ -311,7 +337,7 @@ export const sqsService: ServiceHandler = {
     try {
       const operation = Object.prototype.hasOwnProperty.call(OPERATIONS, name) ? OPERATIONS[name] : undefined;
       if (operation === undefined) {
-        ctx.annotate({ action: name || 'Unknown', accountId: ctx.principal.accountId, mutating: false });
+        authorizeUnmodelled(name, request, ctx);
         throw new AwsError(
           'UnsupportedOperation',
           `The operation ${name || '(none)'} is not supported by the emulator.`,

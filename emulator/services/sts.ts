@@ -17,6 +17,13 @@ import { STS_API, newRequestId, parseQueryParams, queryError, queryResponse } fr
 
 const IAM_SERVICE_PRINCIPAL = 'iam.amazonaws.com';
 const MAX_ROOT_SESSION_SECONDS = 900;
+const ROOT_USER_ARN = /^arn:aws[\w-]*:iam::\d{12}:root$/;
+/**
+ * The STS session-token size bound. The SDK model (client-sts, 2026) says MinimumSessionTokenSize
+ * "must not exceed 4,096 bytes" and SessionTokenUtilization is the percentage of "the maximum
+ * allowed session token size"; the emulator takes that maximum to be the same 4,096 bytes [I].
+ */
+const MAX_SESSION_TOKEN_BYTES = 4096;
 const TASK_POLICY_ARNS = new Set(ROOT_TASK_POLICIES.map((name) => `${ROOT_TASK_POLICY_PREFIX}${name}`));
 
 /**
@@ -76,9 +83,10 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
     );
   }
 
-  // Gates in the order of reference 10.2.
-  if (principal.kind === 'root-session') {
-    throw accessDenied('You cannot use root user credentials to call AssumeRoot.');
+  // Gates in the order of reference 10.2. Root sessions and the long-term keys of a root user
+  // (a principal whose ARN is arn:aws:iam::<acct>:root) are both root user credentials.
+  if (principal.kind === 'root-session' || ROOT_USER_ARN.test(principal.arn)) {
+    throw accessDenied('You cannot use root user credentials to call this operation.');
   }
   const org = state.organization;
   if (
@@ -95,6 +103,14 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
   if (!org.trustedAccess.has(IAM_SERVICE_PRINCIPAL)) {
     throw accessDenied('Trusted access for iam.amazonaws.com is not enabled in the organization.');
   }
+  // Which feature gates which task [I]: every one of the five tasks is an AssumeRoot session, and
+  // AssumeRoot is the "privileged root actions" feature (RootSessions), so RootSessions gates all
+  // five; RootCredentialsManagement gates none of them here. Evidence that the two are
+  // independent switches: IAM's DisableOrganizationsRootCredentialsManagement leaves
+  // ListOrganizationsFeatures at EnabledFeatures ["RootSessions"] (the IAM API reference's
+  // example), and the STS reference says only that a privileged session needs "centralized root
+  // access". In AWS RootCredentialsManagement governs the root credentials of new accounts
+  // (created without them), which the emulator does not model.
   if (!org.rootFeatures.has('RootSessions')) {
     throw accessDenied(
       'Centralized root access: the RootSessions feature is not enabled for the organization.',
@@ -120,6 +136,17 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
       `1 validation error detected: Value '${durationParam}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_ROOT_SESSION_SECONDS}`,
     );
   }
+  const minimumParam = params.get('MinimumSessionTokenSize');
+  const minimumTokenSize = minimumParam === undefined ? 0 : Number(minimumParam);
+  if (
+    !Number.isInteger(minimumTokenSize) ||
+    minimumTokenSize < 0 ||
+    minimumTokenSize > MAX_SESSION_TOKEN_BYTES
+  ) {
+    throw validationError(
+      `1 validation error detected: Value '${minimumParam}' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to ${MAX_SESSION_TOKEN_BYTES}`,
+    );
+  }
   const decision = ctx.authorize({
     action: 'sts:AssumeRoot',
     resource: rootArn(target),
@@ -133,7 +160,7 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
     kind: 'root-session',
     accessKeyId: randomKey('ASIA', 20),
     secretAccessKey: randomBytes(30).toString('base64'),
-    sessionToken: randomBytes(96).toString('base64'),
+    sessionToken: sessionToken(minimumTokenSize),
     accountId: target,
     arn: rootArn(target),
     taskPolicyArn: policyArn,
@@ -141,6 +168,7 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
     issuedTo: principal.arn,
   };
   state.principals.set(session.accessKeyId, session);
+  const tokenSize = Buffer.byteLength(session.sessionToken, 'utf8');
   return queryResponse(STS_API, 'AssumeRoot', {
     Credentials: {
       AccessKeyId: session.accessKeyId,
@@ -148,7 +176,21 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
       SessionToken: session.sessionToken,
       Expiration: session.expiresAt,
     },
+    SessionTokenUtilization: Math.ceil((tokenSize / MAX_SESSION_TOKEN_BYTES) * 100),
+    SessionTokenSize: tokenSize,
   });
+}
+
+/** A random token padded to at least `minimumBytes`, as STS pads tokens to the requested size. */
+function sessionToken(minimumBytes: number): string {
+  const token = randomBytes(96).toString('base64');
+  if (token.length >= minimumBytes) return token;
+  return (
+    token +
+    randomBytes(Math.ceil(((minimumBytes - token.length) * 3) / 4) + 3)
+      .toString('base64')
+      .slice(0, minimumBytes - token.length)
+  );
 }
 
 /** Stable pseudo-unique ids derived from the ARN, so repeated calls agree. */
@@ -193,13 +235,21 @@ export const stsService: ServiceHandler = {
         case 'GetCallerIdentity':
           ctx.annotate({ action, accountId: ctx.principal.accountId, mutating: false });
           return queryResponse(STS_API, action, callerIdentity(ctx.principal), requestId);
-        default:
+        default: {
           ctx.annotate({ action: action || 'Unknown', accountId: ctx.principal.accountId, mutating: false });
+          // Authorized before it is refused as unknown, as AWS evaluates policies first.
+          const decision = ctx.authorize({
+            action: `sts:${action || 'Unknown'}`,
+            resource: '*',
+            resourceAccountId: ctx.principal.accountId,
+          });
+          if (!decision.allowed) throw accessDenied(decision.message);
           throw new AwsError(
             'InvalidAction',
             `Could not find operation ${action} for version ${STS_API.version}`,
             400,
           );
+        }
       }
     } catch (error) {
       if (error instanceof AwsError) return queryError(STS_API, error, requestId);

@@ -25,6 +25,7 @@ import {
   renderPolicyDocument,
   rootRestrictionPolicyDocument,
 } from './root-restriction-policy';
+import { IAM_SERVICE_PRINCIPAL } from '../shared/lambda-contract';
 
 /** The two organization-level features of centralized root access (IAM `EnabledFeatures`). */
 export const RootAccessFeature = {
@@ -37,7 +38,7 @@ export type RootAccessFeature = (typeof RootAccessFeature)[keyof typeof RootAcce
 export const ROOT_ACCESS_FEATURES: readonly RootAccessFeature[] = Object.values(RootAccessFeature);
 
 /** The service principal of IAM, whose trusted access the features need. */
-export const IAM_SERVICE_PRINCIPAL = 'iam.amazonaws.com';
+export { IAM_SERVICE_PRINCIPAL };
 
 /**
  * Organizations policy types, as of `@aws-sdk/client-organizations` 3.1169.0 (`PolicyType`).

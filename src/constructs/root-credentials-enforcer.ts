@@ -15,6 +15,9 @@ import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import {
   Annotations,
   AssetType,
@@ -22,18 +25,45 @@ import {
   TerraformAsset,
   TerraformOutput,
   TerraformStack,
+  Token,
   dependable,
   type ITerraformDependable,
 } from 'cdktf';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 
 import {
-  SCHEDULE_PATTERN,
+  scheduleExpressionProblem,
   validateDesiredState,
   type DesiredState,
   type ResolvedDesiredState,
-  type ValidationIssue,
+  type UnresolvedPaths,
 } from '../shared/desired-state';
+import {
+  DESIRED_STATE_ENV,
+  METRICS_NAMESPACE,
+  METRICS_NAMESPACE_ENV,
+  METRIC_NAMES,
+  METRIC_SERVICE_DIMENSION,
+  ORGANIZATION_EVENT_DETAIL_TYPES,
+  ORGANIZATION_EVENT_NAMES,
+  SERVICE_NAME_ENV,
+  TERRAFORM_KEY,
+  AUDIT_ACTION,
+  scheduleInput,
+  type EnforcementInput,
+} from '../shared/lambda-contract';
+import {
+  applyRules,
+  checkOneOf,
+  checkWholeNumber,
+  error,
+  quote,
+  type Finding,
+  type Rule,
+  type RuleContext,
+  type ValidationIssue,
+} from '../shared/validation/rules';
 import { locateBundle } from './enforcer/bundle';
 import {
   enforcerPolicyDocument,
@@ -41,6 +71,13 @@ import {
   trustPolicyDocument,
   type IdentityPolicyDocument,
 } from './enforcer/policy';
+import {
+  decodedResult,
+  driftCheckBlock,
+  driftRepairInput,
+  planTimeDriftCheck,
+  reportExpression,
+} from './enforcer/terraform-expressions';
 import { ConfigurationError } from './errors';
 import { requireAwsProviderVersion } from './provider-versions';
 
@@ -52,16 +89,16 @@ export const DEFAULT_MEMORY_SIZE_MB = 512;
 /** The Lambda runtime; the bundle targets Node 20 syntax, so it runs on 20 and 22 alike. */
 export const ENFORCER_RUNTIME = 'nodejs22.x';
 /** The namespace and metric the handler emits (EMF) and the alarm watches. */
-export const ENFORCER_METRICS_NAMESPACE = 'RootAccess';
-export const ENFORCER_FAILED_METRIC = 'AccountsFailed';
+export const ENFORCER_METRICS_NAMESPACE = METRICS_NAMESPACE;
+export const ENFORCER_FAILED_METRIC = METRIC_NAMES.failed;
 /** Lambda's limit on the total size of a function's environment variables (keys and values). */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** CloudWatch Logs retention values Lambda log groups accept. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-/** Organizations CloudTrail events that re-run the reconciler for one account. */
-export const ORGANIZATION_EVENT_NAMES = ['CreateAccountResult', 'AcceptHandshake', 'MoveAccount'] as const;
+/** Organizations delivers its events to EventBridge in this region only. */
+export const ORGANIZATION_EVENTS_REGION = 'us-east-1';
 
 /**
  * First `hashicorp/aws` release with every argument the enforcer sets: `lifecycle_scope` and
@@ -152,6 +189,9 @@ export interface RootCredentialsEnforcerProps {
  * every apply (`aws_lambda_invocation`, CRUD lifecycle), on a schedule, and when Organizations
  * reports a new or moved account; `terraform plan` warns about drift; failures raise alarms.
  * Deploy it with credentials of the management account (or the IAM delegated administrator).
+ *
+ * Every prop accepts Terraform values (variables, other resources' attributes): literal values
+ * are checked at synth, the rest by the function at run time.
  */
 export class RootCredentialsEnforcer extends Construct {
   readonly function: LambdaFunction;
@@ -169,57 +209,66 @@ export class RootCredentialsEnforcer extends Construct {
   readonly organizationEventRule?: CloudwatchEventRule;
   readonly alarmTopic: SnsTopic;
   readonly alarms: readonly CloudwatchMetricAlarm[];
-  /** The report of the last apply-time run (JSON). */
+  /** The report of the last apply-time run, or of the drift repair when the last apply repaired drift (JSON). */
   readonly report: TerraformOutput;
   /** Name of the `check` block that carries the plan-time audit, when `planTimeAudit` is set. */
   readonly checkName?: string;
   /** The plan-time audit (`{ action: 'audit' }`), when `planTimeAudit` is set. */
   readonly driftAudit?: DataAwsLambdaInvocation;
   /**
-   * Removes the drift the plan-time audit found, during apply; set with `planTimeAudit` in
-   * enforce mode without dry-run.
+   * Removes the drift the plan-time audit found, during apply; set with `planTimeAudit` unless the
+   * desired state is literally audit mode or dry-run.
    */
   readonly driftRepair?: DataAwsLambdaInvocation;
+  /** The desired state as the function's environment holds it (JSON, or a Terraform expression). */
+  readonly desiredStateJson: string;
+
+  private readonly functionName: string;
+  private readonly resolved: ResolvedDesiredState;
+  private readonly unresolvedPaths: UnresolvedPaths;
+  private readonly account: DataAwsCallerIdentity;
+  private readonly region: DataAwsRegion;
 
   constructor(scope: Construct, id: string, props: RootCredentialsEnforcerProps) {
     super(scope, id);
-    const findings = validateEnforcerProps(props);
+    const findings = validateEnforcerProps(props, { isUnresolved: (value) => Token.isUnresolved(value) });
     for (const warning of findings.warnings) {
       Annotations.of(this).addWarning(`${warning.path}: ${warning.message}`);
     }
-    const desired = findings.desired;
-    if (findings.errors.length > 0 || desired === undefined) {
+    if (findings.errors.length > 0 || findings.desired === undefined) {
       throw new ConfigurationError(findings.errors, `RootCredentialsEnforcer props at ${this.node.path}`);
     }
     requireAwsProviderVersion(this, ENFORCER_MINIMUM_PROVIDER_VERSION);
+    this.warnWhenOrganizationEventsCannotArrive(props);
 
-    const functionName = props.functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
-    const enableTrustedAccess = props.enableTrustedAccess ?? false;
-    const failOnNonCompliance = props.failOnNonCompliance ?? true;
-    const desiredStateJson = JSON.stringify(props.desiredState);
+    this.functionName = props.functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
+    this.resolved = findings.desired;
+    this.unresolvedPaths = findings.unresolvedPaths;
+    this.account = new DataAwsCallerIdentity(this, 'Account');
+    this.region = new DataAwsRegion(this, 'Region');
+    const serialized = serializeDesiredState(props.desiredState, this.unresolvedPaths.size > 0);
+    this.desiredStateJson = serialized.json;
 
-    const bundle = locateBundle();
-    const asset = new TerraformAsset(this, 'Bundle', { path: bundle.directory, type: AssetType.ARCHIVE });
-
+    const asset = new TerraformAsset(this, 'Bundle', {
+      path: locateBundle().directory,
+      type: AssetType.ARCHIVE,
+    });
     this.deadLetterQueue = new SqsQueue(this, 'DeadLetterQueue', {
-      name: `${functionName}-dlq`,
+      name: `${this.functionName}-dlq`,
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: 1_209_600,
     });
-
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
-      name: `/aws/lambda/${functionName}`,
+      name: `/aws/lambda/${this.functionName}`,
       retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
     });
-
     this.role = new IamRole(this, 'Role', {
-      name: functionName,
+      name: this.functionName,
       description: 'Reconciler of member accounts root credentials (sts:AssumeRoot with task policies)',
-      assumeRolePolicy: JSON.stringify(trustPolicyDocument('lambda.amazonaws.com')),
+      assumeRolePolicy: JSON.stringify(trustPolicyDocument('lambda.amazonaws.com', this.account.accountId)),
     });
-
     this.function = new LambdaFunction(this, 'Function', {
-      functionName,
+      functionName: this.functionName,
       description: 'Removes long-term root credentials from member accounts (centralized root access)',
       role: this.role.arn,
       runtime: ENFORCER_RUNTIME,
@@ -231,104 +280,60 @@ export class RootCredentialsEnforcer extends Construct {
       ...(props.reservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
-      environment: { variables: enforcerEnvironment(functionName, desiredStateJson) },
+      environment: { variables: enforcerEnvironment(this.functionName, this.desiredStateJson) },
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       // Lambda would create the log group itself (without retention) if it ran first.
       dependsOn: [this.logGroup],
     });
-
-    const targetedAccounts =
-      !desired.targets.allAccounts && desired.targets.organizationalUnitIds.length === 0
-        ? desired.targets.accountIds
-        : undefined;
     this.policyDocument = enforcerPolicyDocument({
-      mode: desired.mode,
-      dryRun: desired.dryRun,
-      ...(targetedAccounts !== undefined ? { accountIds: targetedAccounts } : {}),
+      desired: this.resolved,
+      unresolvedPaths: this.unresolvedPaths,
       functionArn: this.function.arn,
       deadLetterQueueArn: this.deadLetterQueue.arn,
       logGroupArn: this.logGroup.arn,
-      enableTrustedAccess,
+      enableTrustedAccess: props.enableTrustedAccess ?? false,
     });
     this.rolePolicy = new IamRolePolicy(this, 'RolePolicy', {
       name: 'reconcile-root-credentials',
       role: this.role.id,
-      policy: JSON.stringify(this.policyDocument),
+      policy: renderJson(this.policyDocument),
     });
 
+    const failOnNonCompliance = props.failOnNonCompliance ?? true;
     const afterPermissions = [this.function, this.rolePolicy, this.logGroup];
-    if (enableTrustedAccess) {
+    if (props.enableTrustedAccess ?? false) {
       this.trustedAccess = new LambdaInvocation(this, 'TrustedAccess', {
         functionName: this.function.functionName,
         lifecycleScope: 'CRUD',
-        terraformKey: 'tf',
+        terraformKey: TERRAFORM_KEY,
         input: JSON.stringify({ task: 'enable-trusted-access' }),
         dependsOn: afterPermissions,
       });
     }
-
+    const input: EnforcementInput = {
+      task: 'enforce',
+      desiredStateDigest: serialized.digest,
+      failOnNonCompliance,
+    };
     this.invocation = new LambdaInvocation(this, 'Enforcement', {
       functionName: this.function.functionName,
       lifecycleScope: 'CRUD',
-      terraformKey: 'tf',
-      input: JSON.stringify({ desiredState: props.desiredState, failOnNonCompliance }),
+      terraformKey: TERRAFORM_KEY,
+      input: JSON.stringify(input),
       // A new bundle replaces the invocation (a no-op delete, then a create), so new code re-enforces at once.
       triggers: { bundle: asset.assetHash },
       dependsOn: [...afterPermissions, ...(this.trustedAccess ? [this.trustedAccess] : [])],
     });
-    this.report = new TerraformOutput(this, 'Report', {
-      description: 'Per-account report of the last apply-time root credentials enforcement',
-      value: Fn.jsondecode(this.invocation.result) as unknown,
-    });
 
     if (props.enableSchedule ?? true) {
-      const schedulerRole = new IamRole(this, 'SchedulerRole', {
-        name: `${functionName}-scheduler`,
-        assumeRolePolicy: JSON.stringify(trustPolicyDocument('scheduler.amazonaws.com')),
-      });
-      new IamRolePolicy(this, 'SchedulerRolePolicy', {
-        name: 'invoke-reconciler',
-        role: schedulerRole.id,
-        policy: JSON.stringify(schedulerPolicyDocument(this.function.arn, this.deadLetterQueue.arn)),
-      });
-      this.schedule = new SchedulerSchedule(this, 'Schedule', {
-        name: functionName,
-        description: 'Re-runs the root credentials reconciler to remove drift',
-        scheduleExpression: props.schedule ?? desired.schedule ?? DEFAULT_ENFORCER_SCHEDULE,
-        flexibleTimeWindow: { mode: 'OFF' },
-        target: {
-          arn: this.function.arn,
-          roleArn: schedulerRole.arn,
-          // The desired state comes from the function's environment, so the input stays tiny.
-          input: JSON.stringify({ source: 'root-access.schedule' }),
-          retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 3 },
-          deadLetterConfig: { arn: this.deadLetterQueue.arn },
-        },
-      });
+      this.schedule = this.createSchedule(
+        props.schedule ?? this.resolved.schedule ?? DEFAULT_ENFORCER_SCHEDULE,
+      );
     }
-
     if (props.enableOrganizationEvents ?? true) {
-      this.organizationEventRule = new CloudwatchEventRule(this, 'OrganizationEvents', {
-        name: `${functionName}-organization-events`,
-        description: 'Accounts created, joined or moved: reconcile their root credentials',
-        eventPattern: JSON.stringify(organizationEventPattern()),
-      });
-      const permission = new LambdaPermission(this, 'OrganizationEventsPermission', {
-        statementId: 'AllowOrganizationEvents',
-        action: 'lambda:InvokeFunction',
-        functionName: this.function.functionName,
-        principal: 'events.amazonaws.com',
-        sourceArn: this.organizationEventRule.arn,
-      });
-      new CloudwatchEventTarget(this, 'OrganizationEventsTarget', {
-        rule: this.organizationEventRule.name,
-        targetId: 'reconciler',
-        arn: this.function.arn,
-        dependsOn: [permission],
-      });
+      this.organizationEventRule = this.createOrganizationEvents();
     }
-
-    this.alarmTopic = new SnsTopic(this, 'AlarmTopic', { name: `${functionName}-alarms` });
+    this.alarmTopic = new SnsTopic(this, 'AlarmTopic', { name: `${this.functionName}-alarms` });
     if (props.alarmEmail !== undefined) {
       new SnsTopicSubscription(this, 'AlarmEmail', {
         topicArn: this.alarmTopic.arn,
@@ -336,7 +341,91 @@ export class RootCredentialsEnforcer extends Construct {
         endpoint: props.alarmEmail,
       });
     }
-    // Every alarm fires on the first bad 5-minute period and notifies the topic both ways.
+    this.alarms = this.createAlarms();
+    if (props.planTimeAudit ?? true) {
+      const audit = this.createPlanTimeAudit(failOnNonCompliance);
+      this.driftAudit = audit.driftAudit;
+      this.driftRepair = audit.driftRepair;
+      this.checkName = audit.checkName;
+    }
+    this.report = new TerraformOutput(this, 'Report', {
+      description:
+        'Per-account report of the last apply-time root credentials enforcement (of the drift repair, when the last apply repaired drift)',
+      value: reportExpression(
+        `${this.invocation.terraformResourceType}.${this.invocation.friendlyUniqueId}.result`,
+        this.driftRepair
+          ? `data.aws_lambda_invocation.${this.driftRepair.friendlyUniqueId}.result`
+          : undefined,
+      ),
+    });
+  }
+
+  /** Makes the apply-time run wait for `dependencies`, e.g. the organization features it needs. */
+  addPrerequisite(...dependencies: ITerraformDependable[]): void {
+    // `dependable` renders the bare address (`aws_x.name`) that depends_on needs.
+    this.invocation.dependsOn = [
+      ...new Set([...(this.invocation.dependsOn ?? []), ...dependencies.map(dependable)]),
+    ];
+  }
+
+  private createSchedule(expression: string): SchedulerSchedule {
+    const schedulerRole = new IamRole(this, 'SchedulerRole', {
+      name: `${this.functionName}-scheduler`,
+      assumeRolePolicy: JSON.stringify(
+        trustPolicyDocument(
+          'scheduler.amazonaws.com',
+          this.account.accountId,
+          // Scheduler applies the role on behalf of the schedule group (the default group here).
+          `arn:aws:scheduler:${this.region.name}:${this.account.accountId}:schedule-group/default`,
+        ),
+      ),
+    });
+    new IamRolePolicy(this, 'SchedulerRolePolicy', {
+      name: 'invoke-reconciler',
+      role: schedulerRole.id,
+      policy: JSON.stringify(schedulerPolicyDocument(this.function.arn, this.deadLetterQueue.arn)),
+    });
+    return new SchedulerSchedule(this, 'Schedule', {
+      name: this.functionName,
+      description: 'Re-runs the root credentials reconciler to remove drift',
+      scheduleExpression: expression,
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: this.function.arn,
+        roleArn: schedulerRole.arn,
+        // The function runs the desired state it was deployed with, so the input names none.
+        input: JSON.stringify(scheduleInput()),
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 3 },
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      },
+    });
+  }
+
+  private createOrganizationEvents(): CloudwatchEventRule {
+    const rule = new CloudwatchEventRule(this, 'OrganizationEvents', {
+      name: `${this.functionName}-organization-events`,
+      description: 'Accounts created, joined or moved: reconcile their root credentials',
+      eventPattern: JSON.stringify(organizationEventPattern()),
+    });
+    const permission = new LambdaPermission(this, 'OrganizationEventsPermission', {
+      statementId: 'AllowOrganizationEvents',
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+      sourceAccount: this.account.accountId,
+    });
+    new CloudwatchEventTarget(this, 'OrganizationEventsTarget', {
+      rule: rule.name,
+      targetId: 'reconciler',
+      arn: this.function.arn,
+      dependsOn: [permission],
+    });
+    return rule;
+  }
+
+  /** Every alarm fires on the first bad 5-minute period and notifies the topic both ways. */
+  private createAlarms(): CloudwatchMetricAlarm[] {
     const alarm = (
       id: string,
       metric: Pick<
@@ -354,26 +443,26 @@ export class RootCredentialsEnforcer extends Construct {
         alarmActions: [this.alarmTopic.arn],
         okActions: [this.alarmTopic.arn],
       });
-    this.alarms = [
+    return [
       alarm('AccountsFailedAlarm', {
-        alarmName: `${functionName}-accounts-failed`,
+        alarmName: `${this.functionName}-accounts-failed`,
         alarmDescription:
           'Some member accounts could not be made free of root credentials; see the function logs',
-        namespace: ENFORCER_METRICS_NAMESPACE,
-        metricName: ENFORCER_FAILED_METRIC,
-        dimensions: { service: functionName },
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC_NAMES.failed,
+        dimensions: { [METRIC_SERVICE_DIMENSION]: this.functionName },
         statistic: 'Maximum',
       }),
       alarm('ErrorsAlarm', {
-        alarmName: `${functionName}-errors`,
+        alarmName: `${this.functionName}-errors`,
         alarmDescription: 'The root credentials reconciler failed an invocation',
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
-        dimensions: { FunctionName: functionName },
+        dimensions: { FunctionName: this.functionName },
         statistic: 'Sum',
       }),
       alarm('DeadLetterAlarm', {
-        alarmName: `${functionName}-dead-letters`,
+        alarmName: `${this.functionName}-dead-letters`,
         alarmDescription: 'Reconciler events were dropped to the dead-letter queue',
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
@@ -381,77 +470,139 @@ export class RootCredentialsEnforcer extends Construct {
         statistic: 'Maximum',
       }),
     ];
-
-    if (props.planTimeAudit ?? true) {
-      // After the apply-time run, so that on a first apply (or one that changes the function)
-      // Terraform defers the read to apply time instead of invoking a function that is not there yet.
-      this.driftAudit = new DataAwsLambdaInvocation(this, 'DriftAudit', {
-        functionName: this.function.functionName,
-        input: JSON.stringify({ action: 'audit', onError: 'report' }),
-        dependsOn: [this.invocation],
-      });
-      const audit = `jsondecode(data.aws_lambda_invocation.${this.driftAudit.friendlyUniqueId}.result)`;
-      const repairs = desired.mode === 'enforce' && !desired.dryRun;
-      if (repairs) {
-        // The CRUD invocation runs only when its input changes, and drift does not change it. This
-        // data source carries the drifted accounts with timestamp(), which is unknown while
-        // planning: Terraform then reads it during apply (the handler enforces those accounts).
-        // Without drift its input is known and constant, so plan reads it (the handler returns at
-        // once) and shows no change: nothing drift-related is stored in state to be undone later.
-        this.driftRepair = new DataAwsLambdaInvocation(this, 'DriftRepair', {
-          functionName: this.function.functionName,
-          input: `\${jsonencode({action = "repair-drift", accountIds = ${audit}.nonCompliant, requestedAt = length(${audit}.nonCompliant) > 0 ? timestamp() : null, failOnNonCompliance = ${String(failOnNonCompliance)}})}`,
-          dependsOn: [this.invocation],
-        });
-      }
-      this.checkName = `${this.function.friendlyUniqueId}_drift`;
-      addDriftCheck(TerraformStack.of(this), this.checkName, audit, repairs);
-    }
   }
 
-  /** Makes the apply-time run wait for `dependencies`, e.g. the organization features it needs. */
-  addPrerequisite(...dependencies: ITerraformDependable[]): void {
-    // `dependable` renders the bare address (`aws_x.name`) that depends_on needs.
-    this.invocation.dependsOn = [
-      ...new Set([...(this.invocation.dependsOn ?? []), ...dependencies.map(dependable)]),
-    ];
+  /**
+   * The plan-time audit, the drift repair and the check block that reports them. The audit runs
+   * after the apply-time run, so that on a first apply (or one that changes the function)
+   * Terraform defers the read to apply time instead of invoking a function that is not there yet.
+   */
+  private createPlanTimeAudit(failOnNonCompliance: boolean): {
+    driftAudit: DataAwsLambdaInvocation;
+    driftRepair?: DataAwsLambdaInvocation;
+    checkName: string;
+  } {
+    const auditInput = JSON.stringify({ action: AUDIT_ACTION, onError: 'report' });
+    const driftAudit = new DataAwsLambdaInvocation(this, 'DriftAudit', {
+      functionName: this.function.functionName,
+      input: auditInput,
+      dependsOn: [this.invocation],
+    });
+    const audit = decodedResult(driftAudit.friendlyUniqueId);
+    const repairs = this.repairCondition();
+    let driftRepair: DataAwsLambdaInvocation | undefined;
+    if (repairs !== 'false') {
+      driftRepair = new DataAwsLambdaInvocation(this, 'DriftRepair', {
+        functionName: this.function.functionName,
+        input: driftRepairInput(audit, String(failOnNonCompliance), repairs),
+        dependsOn: [this.invocation],
+      });
+    }
+    const checkName = `${this.function.friendlyUniqueId}_drift`;
+    const stack = TerraformStack.of(this);
+    stack.addOverride(`check.${checkName}`, planTimeDriftCheck(audit, repairs !== 'false'));
+    if (driftRepair !== undefined) {
+      // What apply shows: the accounts the repair worked on, audited again after it, so the
+      // warning after a fixing apply is gone and after a failed one names what is left.
+      const repaired = `try(jsondecode(data.aws_lambda_invocation.${driftRepair.friendlyUniqueId}.result).accounts, [])`;
+      stack.addOverride(
+        `check.${checkName}_after_repair`,
+        driftCheckBlock(
+          'after_repair',
+          `\${aws_lambda_function.${this.function.friendlyUniqueId}.function_name}`,
+          `\${jsonencode({action = "${AUDIT_ACTION}", onError = "report", accountIds = [for account in ${repaired} : account.accountId]})}`,
+          [`data.aws_lambda_invocation.${driftRepair.friendlyUniqueId}`],
+        ),
+      );
+    }
+    return { driftAudit, ...(driftRepair ? { driftRepair } : {}), checkName };
+  }
+
+  /** An HCL boolean: does a plain apply remove drift? Known at synth unless the mode is a variable. */
+  private repairCondition(): string {
+    const modeKnown = !this.unresolvedPaths.has('mode') && !this.unresolvedPaths.has('');
+    const dryRunKnown = !this.unresolvedPaths.has('dryRun') && !this.unresolvedPaths.has('');
+    if (modeKnown && dryRunKnown) {
+      return String(this.resolved.mode === 'enforce' && !this.resolved.dryRun);
+    }
+    // The function's environment holds the deployed state; read the mode back from it.
+    const deployed = `jsondecode(aws_lambda_function.${this.function.friendlyUniqueId}.environment[0].variables["${DESIRED_STATE_ENV}"])`;
+    return `try(${deployed}.mode, "audit") == "enforce" && !try(${deployed}.dryRun == true, false)`;
+  }
+
+  private warnWhenOrganizationEventsCannotArrive(props: RootCredentialsEnforcerProps): void {
+    if (props.enableOrganizationEvents === false) {
+      return;
+    }
+    const region = providerRegion(this);
+    if (region !== undefined && region !== ORGANIZATION_EVENTS_REGION) {
+      Annotations.of(this).addWarning(
+        `enableOrganizationEvents: the AWS provider's region is ${quote(region)}, but Organizations delivers its events to EventBridge in ${ORGANIZATION_EVENTS_REGION} only, so the event rule will never fire; deploy the enforcer with a ${ORGANIZATION_EVENTS_REGION} provider, or set enableOrganizationEvents: false and rely on the schedule`,
+      );
+    }
   }
 }
 
+/** The region of the stack's AWS provider, when it is a literal. */
+function providerRegion(scope: Construct): string | undefined {
+  const provider = TerraformStack.of(scope)
+    .node.findAll()
+    .find((node): node is AwsProvider => node instanceof AwsProvider);
+  const region = provider?.region;
+  return region !== undefined && !Token.isUnresolved(region) ? region : undefined;
+}
+
 /**
- * A `check` block over the plan-time audit (cdktf 0.21 has no check construct, so it is written
- * as a stack override). A false assertion is a warning, never an error, so drift never blocks the
- * apply that removes it. The audit data source sits outside the block because the drift repair
- * needs its result; it asks the handler to report a failed audit as `error` instead of failing
- * (which would be a plan error there), and the assertion turns that into a warning too.
+ * JSON text, or a `jsonencode()` expression when the value holds a Terraform list, number or map:
+ * string references survive `JSON.stringify` as interpolations, the others do not.
  */
-function addDriftCheck(stack: TerraformStack, name: string, audit: string, repairs: boolean): void {
-  const next = repairs
-    ? 'This apply removes the root credentials of those accounts (the assertion is re-evaluated after apply with the plan-time audit, so it repeats this list).'
-    : 'The enforcer does not remove them from terraform apply (audit mode, dry-run); the scheduled run reports them.';
-  stack.addOverride(`check.${name}`, {
-    assert: [
-      {
-        condition: `\${try(${audit}.error, null) == null && length(${audit}.nonCompliant) == 0 && length(${audit}.unverified) == 0}`,
-        error_message: `\${try(${audit}.error, null) != null ? "The plan-time audit of root credentials failed: \${try(${audit}.error, "")}" : "Member accounts hold root credentials: [\${join(", ", ${audit}.nonCompliant)}]; could not be audited: [\${join(", ", ${audit}.unverified)}]. ${next}"}`,
-      },
-    ],
-  });
+function renderJson(value: unknown): string {
+  return containsUnresolved(value) ? Fn.jsonencode(value) : JSON.stringify(value);
+}
+
+function containsUnresolved(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (typeof next !== 'string' && Token.isUnresolved(next)) return true;
+    if (Array.isArray(next)) stack.push(...(next as unknown[]));
+    else if (next !== null && typeof next === 'object')
+      stack.push(...Object.values(next as Record<string, unknown>));
+  }
+  return false;
+}
+
+/**
+ * The desired state as the function's environment holds it, and its digest for the apply-time
+ * input. Literal states are JSON written here (readable in the plan) with the digest computed
+ * here; a state with Terraform values is `jsonencode()`d by Terraform and digested with
+ * `sha256()` of the same expression, so both sides hash the same text either way.
+ */
+export function serializeDesiredState(
+  desiredState: DesiredState,
+  hasUnresolved: boolean,
+): { json: string; digest: string } {
+  if (!hasUnresolved && !containsUnresolved(desiredState)) {
+    const json = JSON.stringify(desiredState);
+    return { json, digest: createHash('sha256').update(json, 'utf8').digest('hex') };
+  }
+  const json = Fn.jsonencode(desiredState);
+  return { json, digest: Fn.sha256(json) };
 }
 
 export function organizationEventPattern(): Record<string, unknown> {
   return {
     source: ['aws.organizations'],
-    'detail-type': ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
+    'detail-type': [...ORGANIZATION_EVENT_DETAIL_TYPES],
     detail: { eventSource: ['organizations.amazonaws.com'], eventName: [...ORGANIZATION_EVENT_NAMES] },
   };
 }
 
 export function enforcerEnvironment(functionName: string, desiredStateJson: string): Record<string, string> {
   return {
-    DESIRED_STATE: desiredStateJson,
-    POWERTOOLS_SERVICE_NAME: functionName,
-    POWERTOOLS_METRICS_NAMESPACE: ENFORCER_METRICS_NAMESPACE,
+    [DESIRED_STATE_ENV]: desiredStateJson,
+    [SERVICE_NAME_ENV]: functionName,
+    [METRICS_NAMESPACE_ENV]: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',
   };
 }
@@ -459,81 +610,120 @@ export function enforcerEnvironment(functionName: string, desiredStateJson: stri
 interface EnforcerFindings {
   readonly errors: ValidationIssue[];
   readonly warnings: ValidationIssue[];
-  /** The resolved desired state, when it is valid. */
+  /** The resolved desired state, when it is valid (placeholders stand in for unresolved values). */
   readonly desired?: ResolvedDesiredState;
+  readonly unresolvedPaths: UnresolvedPaths;
 }
 
-/** Every problem with the props at once: the desired state's, then the enforcer's own. */
-export function validateEnforcerProps(props: RootCredentialsEnforcerProps): EnforcerFindings {
-  const result = validateDesiredState(props.desiredState, {}, 'desiredState');
-  const errors: ValidationIssue[] = result.ok ? [] : [...result.errors];
-  const warnings: ValidationIssue[] = [...result.warnings];
-  const functionName = props.functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
-  // 64 is Lambda's limit; the longest derived name ("-organization-events") must fit IAM's and
-  // EventBridge's 64 characters too.
-  if (!/^[A-Za-z0-9_-]{1,44}$/.test(functionName)) {
-    errors.push({
-      path: 'functionName',
-      message: `got ${JSON.stringify(functionName)}; use 1 to 44 letters, digits, "-" or "_" (resource names derived from it must fit 64 characters)`,
-    });
-  }
-  if (
-    props.logRetentionDays !== undefined &&
-    !(LOG_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)
-  ) {
-    errors.push({
-      path: 'logRetentionDays',
-      message: `got ${props.logRetentionDays}; CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')}`,
-    });
-  }
-  if (props.schedule !== undefined && !SCHEDULE_PATTERN.test(props.schedule)) {
-    errors.push({
-      path: 'schedule',
-      message: `got ${JSON.stringify(props.schedule)}; use an EventBridge Scheduler expression such as "rate(12 hours)" or "cron(0 3 * * ? *)"`,
-    });
-  }
-  const timeout = props.timeoutSeconds;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 120 || timeout > 900)) {
-    errors.push({
-      path: 'timeoutSeconds',
-      message: `got ${timeout}; use a whole number from 120 to 900 (the reconciler keeps a 60-second margin per invocation)`,
-    });
-  }
-  if (
-    props.memorySize !== undefined &&
-    (!Number.isInteger(props.memorySize) || props.memorySize < 128 || props.memorySize > 10240)
-  ) {
-    errors.push({
-      path: 'memorySize',
-      message: `got ${props.memorySize}; use a whole number of MB from 128 to 10240`,
-    });
-  }
-  if (
-    props.reservedConcurrency !== undefined &&
-    (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1)
-  ) {
-    errors.push({
-      path: 'reservedConcurrency',
-      message: `got ${props.reservedConcurrency}; use a whole number of at least 1 (0 would stop the function)`,
-    });
-  }
-  if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
-    errors.push({
-      path: 'alarmEmail',
-      message: `got ${JSON.stringify(props.alarmEmail)}; expected an email address`,
-    });
-  }
-  if (result.ok) {
-    const size = Object.entries(enforcerEnvironment(functionName, JSON.stringify(props.desiredState))).reduce(
+// 64 is Lambda's limit; the longest derived name ("-organization-events") must fit IAM's and
+// EventBridge's 64 characters too.
+const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,44}$/;
+
+const ENFORCER_RULES: readonly Rule<RootCredentialsEnforcerProps>[] = [
+  function functionNameFitsDerivedNames({ functionName }, context) {
+    if (
+      functionName === undefined ||
+      context.isUnresolved(functionName) ||
+      FUNCTION_NAME_PATTERN.test(functionName)
+    ) {
+      return [];
+    }
+    return [
+      error(
+        'functionName',
+        `got ${quote(functionName)}; use 1 to 44 letters, digits, "-" or "_" (resource names derived from it must fit 64 characters)`,
+      ),
+    ];
+  },
+  ({ logRetentionDays }, context) =>
+    checkOneOf(logRetentionDays, 'logRetentionDays', LOG_RETENTION_DAYS, 'CloudWatch Logs', context),
+  function scheduleIsARecurringExpression({ schedule }, context): Finding[] {
+    if (schedule === undefined || context.isUnresolved(schedule)) return [];
+    const problem =
+      typeof schedule === 'string'
+        ? scheduleExpressionProblem(schedule)
+        : `got ${quote(schedule)}; expected a string`;
+    return problem === undefined ? [] : [error('schedule', problem)];
+  },
+  ({ timeoutSeconds }, context) =>
+    checkWholeNumber(
+      timeoutSeconds,
+      'timeoutSeconds',
+      { min: 120, max: 900, why: 'the reconciler keeps a 60-second margin per invocation' },
+      context,
+    ),
+  ({ memorySize }, context) =>
+    checkWholeNumber(memorySize, 'memorySize', { min: 128, max: 10240, unit: 'MB' }, context),
+  ({ reservedConcurrency }, context) =>
+    checkWholeNumber(
+      reservedConcurrency,
+      'reservedConcurrency',
+      { min: 1, why: '0 would stop the function' },
+      context,
+    ),
+  function alarmEmailIsAnAddress({ alarmEmail }, context) {
+    if (
+      alarmEmail === undefined ||
+      context.isUnresolved(alarmEmail) ||
+      /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)
+    ) {
+      return [];
+    }
+    return [error('alarmEmail', `got ${quote(alarmEmail)}; expected an email address`)];
+  },
+  function desiredStateFitsTheEnvironment({ desiredState, functionName }, context) {
+    const name = functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
+    if (context.isUnresolved(name) || containsUnresolvedWith(desiredState, context)) {
+      return [];
+    }
+    const size = Object.entries(enforcerEnvironment(name, JSON.stringify(desiredState))).reduce(
       (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
       0,
     );
-    if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-      errors.push({
-        path: 'desiredState',
-        message: `is ${size} bytes as the function's environment, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; target organizational units instead of long account lists`,
-      });
-    }
+    return size <= LAMBDA_ENVIRONMENT_LIMIT_BYTES
+      ? []
+      : [
+          error(
+            'desiredState',
+            `is ${size} bytes as the function's environment, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; target organizational units instead of long account lists`,
+          ),
+        ];
+  },
+];
+
+function containsUnresolvedWith(value: unknown, context: RuleContext): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (context.isUnresolved(next)) return true;
+    if (Array.isArray(next)) stack.push(...(next as unknown[]));
+    else if (next !== null && typeof next === 'object')
+      stack.push(...Object.values(next as Record<string, unknown>));
   }
-  return { errors, warnings, ...(result.ok ? { desired: result.value } : {}) };
+  return false;
+}
+
+/**
+ * Every problem with the props at once: the desired state's, then the enforcer's own. Values
+ * `context.isUnresolved` calls unresolved are left to the function's run-time validation.
+ */
+export function validateEnforcerProps(
+  props: RootCredentialsEnforcerProps,
+  context: Partial<RuleContext> = {},
+): EnforcerFindings {
+  const isUnresolved = context.isUnresolved ?? (() => false);
+  const result = validateDesiredState(props.desiredState, { isUnresolved }, 'desiredState');
+  const own = result.ok
+    ? applyRules(props, ENFORCER_RULES, { isUnresolved })
+    : applyRules(
+        props,
+        ENFORCER_RULES.filter((rule) => rule.name !== 'desiredStateFitsTheEnvironment'),
+        { isUnresolved },
+      );
+  return {
+    errors: [...(result.ok ? [] : result.errors), ...own.errors],
+    warnings: [...result.warnings, ...own.warnings],
+    ...(result.ok ? { desired: result.value } : {}),
+    unresolvedPaths: result.ok ? result.unresolvedPaths : new Set(),
+  };
 }

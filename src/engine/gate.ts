@@ -15,8 +15,7 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { describeError, errorName, isAccessDenied } from './errors';
 import type { OrganizationInfo } from './organization';
 import type { PreflightCheck } from './types';
-
-export const IAM_PRINCIPAL = 'iam.amazonaws.com';
+import { IAM_SERVICE_PRINCIPAL } from '../shared/lambda-contract';
 
 export interface GateClients {
   readonly sts: STSClient;
@@ -53,12 +52,16 @@ export async function gateChecks(
         if (p.ServicePrincipal) principals.push(p.ServicePrincipal);
     }
     checks.push(
-      principals.includes(IAM_PRINCIPAL)
-        ? { name: 'trusted-access', ok: true, detail: `trusted access for ${IAM_PRINCIPAL} is enabled` }
+      principals.includes(IAM_SERVICE_PRINCIPAL)
+        ? {
+            name: 'trusted-access',
+            ok: true,
+            detail: `trusted access for ${IAM_SERVICE_PRINCIPAL} is enabled`,
+          }
         : {
             name: 'trusted-access',
             ok: false,
-            detail: `trusted access for ${IAM_PRINCIPAL} is not enabled; run aws organizations enable-aws-service-access --service-principal ${IAM_PRINCIPAL} (the enforcer construct can do it at apply)`,
+            detail: `trusted access for ${IAM_SERVICE_PRINCIPAL} is not enabled; run aws organizations enable-aws-service-access --service-principal ${IAM_SERVICE_PRINCIPAL} (the enforcer construct can do it at apply)`,
           },
     );
   } catch (error) {
@@ -97,7 +100,7 @@ export async function gateChecks(
 function featuresErrorDetail(error: unknown): string {
   switch (errorName(error)) {
     case 'ServiceAccessNotEnabledException':
-      return `trusted access for ${IAM_PRINCIPAL} is not enabled, so the IAM root features cannot be read or enabled; run aws organizations enable-aws-service-access --service-principal ${IAM_PRINCIPAL}`;
+      return `trusted access for ${IAM_SERVICE_PRINCIPAL} is not enabled, so the IAM root features cannot be read or enabled; run aws organizations enable-aws-service-access --service-principal ${IAM_SERVICE_PRINCIPAL}`;
     case 'AccountNotManagementOrDelegatedAdministratorException':
       return 'the caller is neither the management account nor the IAM delegated administrator, so it cannot read the IAM root features';
     case 'OrganizationNotInAllFeaturesModeException':
@@ -133,7 +136,7 @@ async function callerCheck(clients: GateClients, organization: OrganizationInfo)
     const admins: string[] = [];
     for await (const page of paginateListDelegatedAdministrators(
       { client: clients.organizations },
-      { ServicePrincipal: IAM_PRINCIPAL },
+      { ServicePrincipal: IAM_SERVICE_PRINCIPAL },
     )) {
       for (const admin of page.DelegatedAdministrators ?? []) if (admin.Id) admins.push(admin.Id);
     }
@@ -158,6 +161,6 @@ async function callerCheck(clients: GateClients, organization: OrganizationInfo)
   return {
     name: 'caller',
     ok: false,
-    detail: `the caller ${arn} is in ${account}, which is neither the management account (${organization.managementAccountId}) nor the IAM delegated administrator; run from the management account, or register ${account} with aws organizations register-delegated-administrator --service-principal ${IAM_PRINCIPAL}`,
+    detail: `the caller ${arn} is in ${account}, which is neither the management account (${organization.managementAccountId}) nor the IAM delegated administrator; run from the management account, or register ${account} with aws organizations register-delegated-administrator --service-principal ${IAM_SERVICE_PRINCIPAL}`,
   };
 }

@@ -229,6 +229,16 @@ class Resolver {
             });
             return;
           }
+          if (this.excludedAccounts.has(id)) {
+            // Excluded accounts are never read, not even from Organizations.
+            this.push({
+              accountId: id,
+              disposition: 'excluded',
+              reason: 'listed in exclusions.accountIds',
+              path: [],
+            });
+            return;
+          }
           const account = await this.source.describeAccount(id);
           if (account === undefined) {
             this.notMember(id);

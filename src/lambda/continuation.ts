@@ -13,7 +13,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 
-import { CONTINUATION_SOURCE, type ContinuationEvent } from './events';
+import { CONTINUATION_SOURCE } from '../shared/lambda-contract';
+import type { ContinuationEvent } from './events';
 
 /** Attempts for the Invoke call; throttling and 5xx answers are retried with backoff. */
 const MAX_ATTEMPTS = 4;
@@ -32,7 +33,7 @@ export interface Continuation {
   readonly accountIds: readonly string[];
 }
 
-/** The event body of a continuation; `desiredState` travels only when the chain did not start from the environment's. */
+/** The event body of a continuation: which accounts are left, never a desired state. */
 export function continuationEvent(next: Omit<ContinuationEvent, 'kind'>): Record<string, unknown> {
   return {
     source: CONTINUATION_SOURCE,
@@ -40,7 +41,6 @@ export function continuationEvent(next: Omit<ContinuationEvent, 'kind'>): Record
     generation: next.generation,
     origin: next.origin,
     accountIds: [...next.accountIds],
-    ...(next.desiredState === undefined ? {} : { desiredState: next.desiredState }),
   };
 }
 

@@ -2,7 +2,10 @@
  * What the reconciler does for each kind of event. Each function is small: pick the desired
  * state, run the engine over the right accounts, hand deferred accounts on, shape the answer.
  */
+import { createHash } from 'node:crypto';
+
 import { DesiredStateError, validateDesiredState, type ResolvedDesiredState } from '../shared/desired-state';
+import { DESIRED_STATE_ENV } from '../shared/lambda-contract';
 import { createEngine } from '../engine';
 import type { AccountReport, Engine, RunReport } from '../engine/types';
 import { invokeContinuation, type Continuation } from './continuation';
@@ -18,9 +21,6 @@ import {
 } from './events';
 import { engineLogger, logAccountDone, logger, recordRunMetrics } from './powertools';
 import { enableIamTrustedAccess, type TrustedAccessResult } from './trusted-access';
-
-/** The environment variable the enforcer construct fills with the desired state (JSON). */
-export const DESIRED_STATE_ENV = 'DESIRED_STATE';
 
 /** The part of the Lambda context the handler uses (tests pass a plain object). */
 export interface InvocationContext {
@@ -134,13 +134,24 @@ async function onLifecycle(event: LifecycleEvent, context: InvocationContext): P
     logger.info('trusted access for IAM', { ...result });
     return { task: 'enable-trusted-access', ...result };
   }
-  const desired = resolveDesiredState(event.desiredState, 'desiredState', 'aws_lambda_invocation input');
-  const result = await enforce(desired, context, {
+  const deployed = readDeployedDesiredState();
+  if (event.desiredStateDigest !== deployed.digest) {
+    // The construct computes the digest from the same value it puts in the environment, so a
+    // mismatch is an input that was not written by this deployment (or a stale one).
+    throw new HandlerInputError(
+      [
+        {
+          path: 'desiredStateDigest',
+          message: `got ${JSON.stringify(event.desiredStateDigest)}, but the deployed desired state's digest is ${JSON.stringify(deployed.digest)}; the function enforces only the desired state it was deployed with, so run terraform apply from the stack that deployed it`,
+        },
+      ],
+      'aws_lambda_invocation input',
+    );
+  }
+  const result = await enforce(deployed.desired, context, {
     trigger: 'lifecycle',
     runId: context.awsRequestId,
     generation: 0,
-    // The continuation must use the state this apply carried, not whatever the environment holds.
-    carriedDesiredState: event.desiredState,
   });
   const failed = result.accounts.filter((account) => account.status === 'failed');
   if (event.failOnNonCompliance && failed.length > 0) {
@@ -149,16 +160,11 @@ async function onLifecycle(event: LifecycleEvent, context: InvocationContext): P
   return result;
 }
 
-async function onSchedule(event: ScheduledEvent, context: InvocationContext): Promise<EnforcementResult> {
-  const desired =
-    event.desiredState === undefined
-      ? resolveDesiredStateFromEnvironment()
-      : resolveDesiredState(event.desiredState, 'desiredState', 'scheduled event');
-  return enforce(desired, context, {
+async function onSchedule(_event: ScheduledEvent, context: InvocationContext): Promise<EnforcementResult> {
+  return enforce(resolveDesiredStateFromEnvironment(), context, {
     trigger: 'schedule',
     runId: context.awsRequestId,
     generation: 0,
-    carriedDesiredState: event.desiredState,
   });
 }
 
@@ -166,11 +172,20 @@ async function onOrganizationEvent(
   event: OrganizationEvent,
   context: InvocationContext,
 ): Promise<EnforcementResult | IgnoredResult> {
-  if (event.accountId === undefined) {
+  if (event.ignoredBecause !== undefined) {
     logger.info('organization event ignored', { eventName: event.eventName, reason: event.ignoredBecause });
-    return { ignored: true, reason: event.ignoredBecause ?? 'the event names no account' };
+    return { ignored: true, reason: event.ignoredBecause };
   }
   const desired = resolveDesiredStateFromEnvironment();
+  if (event.accountId === undefined) {
+    // Dropping the event could leave a new account with root credentials until the next
+    // schedule; running every target costs two calls per compliant account.
+    logger.warn('organization event names no account; running every target', {
+      eventName: event.eventName,
+      lookedAt: event.accountIdNotFoundAt,
+    });
+    return enforce(desired, context, { trigger: 'organization', runId: context.awsRequestId, generation: 0 });
+  }
   const notTargeted = obviouslyNotTargeted(desired, event.accountId);
   if (notTargeted !== undefined) {
     logger.info('organization event ignored', {
@@ -250,16 +265,13 @@ async function onContinuation(
   event: ContinuationEvent,
   context: InvocationContext,
 ): Promise<EnforcementResult> {
-  const desired =
-    event.desiredState === undefined
-      ? resolveDesiredStateFromEnvironment()
-      : resolveDesiredState(event.desiredState, 'desiredState', 'continuation event');
-  return enforce(desired, context, {
+  // The accounts are only a subset to look at: the engine still applies the deployed targets,
+  // exclusions and break-glass windows to them.
+  return enforce(resolveDesiredStateFromEnvironment(), context, {
     trigger: 'continuation',
     runId: event.runId,
     generation: event.generation,
     onlyAccountIds: event.accountIds,
-    carriedDesiredState: event.desiredState,
   });
 }
 
@@ -269,7 +281,6 @@ interface EnforceOptions {
   /** 0 for a run started by an event; n for the n-th continuation of a run. */
   readonly generation: number;
   readonly onlyAccountIds?: readonly string[];
-  readonly carriedDesiredState?: unknown;
 }
 
 async function enforce(
@@ -312,7 +323,6 @@ async function enforce(
       generation: options.generation + 1,
       origin: options.trigger === 'audit' ? 'schedule' : options.trigger,
       accountIds: deferred,
-      ...(options.carriedDesiredState === undefined ? {} : { desiredState: options.carriedDesiredState }),
     });
     logger.info('deferred accounts handed to a continuation', {
       deferred: deferred.length,
@@ -347,6 +357,11 @@ function obviouslyNotTargeted(desired: ResolvedDesiredState, accountId: string):
 }
 
 function resolveDesiredStateFromEnvironment(): ResolvedDesiredState {
+  return readDeployedDesiredState().desired;
+}
+
+/** The desired state the function was deployed with, and the digest the apply-time input must match. */
+function readDeployedDesiredState(): { desired: ResolvedDesiredState; digest: string } {
   const raw = process.env[DESIRED_STATE_ENV];
   if (raw === undefined || raw.trim() === '') {
     throw new HandlerInputError(
@@ -373,7 +388,15 @@ function resolveDesiredStateFromEnvironment(): ResolvedDesiredState {
       'function environment',
     );
   }
-  return resolveDesiredState(parsed, DESIRED_STATE_ENV, 'desired state in the function environment');
+  return {
+    desired: resolveDesiredState(parsed, DESIRED_STATE_ENV, 'desired state in the function environment'),
+    digest: desiredStateDigest(raw),
+  };
+}
+
+/** SHA-256 of the environment variable's exact text: what Terraform's `sha256()` gives for the same string. */
+export function desiredStateDigest(json: string): string {
+  return createHash('sha256').update(json, 'utf8').digest('hex');
 }
 
 /** Run-time validation: the handler never trusts that synth-time validation happened. */

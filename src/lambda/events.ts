@@ -5,34 +5,39 @@
  */
 import { z } from 'zod';
 
+import { ACCOUNT_ID_PATTERN, ValidationError, issuesFromZod } from '../shared/desired-state';
 import {
-  ACCOUNT_ID_PATTERN,
-  formatIssue,
-  issuesFromZod,
-  type ValidationIssue,
-} from '../shared/desired-state';
+  CONTINUATION_SOURCE,
+  DESIRED_STATE_DIGEST_PATTERN,
+  DESIRED_STATE_ENV,
+  LIFECYCLE_TASKS,
+  ORGANIZATION_EVENT_DETAIL_TYPES,
+  ORGANIZATION_EVENT_NAMES,
+  REPAIR_DRIFT_ACTION,
+  AUDIT_ACTION,
+  SCHEDULE_SOURCE,
+  TERRAFORM_KEY,
+  type LifecycleTask,
+  type OrganizationEventName,
+} from '../shared/lambda-contract';
 
-/** `source` of the EventBridge Scheduler target input the enforcer construct configures. */
-export const SCHEDULE_SOURCE = 'root-access.schedule';
-/** `source` of the asynchronous self-invocation that carries deferred accounts on. */
-export const CONTINUATION_SOURCE = 'root-access.continuation';
-/** `aws_lambda_invocation`'s default `terraform_key`; the construct never changes it. */
-export const TERRAFORM_KEY = 'tf';
-/** The Organizations CloudTrail events that can bring a new account under the desired state. */
-export const ORGANIZATION_EVENT_NAMES = ['CreateAccountResult', 'AcceptHandshake', 'MoveAccount'] as const;
 /** A continuation chain longer than this is a loop, not a big organization (10,000 accounts need a handful). */
 export const MAX_CONTINUATION_GENERATION = 50;
 
 /** Thrown for input the handler cannot act on; the message lists every problem. */
-export class HandlerInputError extends Error {
-  constructor(
-    readonly issues: readonly ValidationIssue[],
-    readonly source: string,
-  ) {
-    super(`invalid ${source}:\n${issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n')}`);
+export class HandlerInputError extends ValidationError {
+  constructor(issues: ConstructorParameters<typeof ValidationError>[0], source: string) {
+    super(issues, source);
     this.name = 'HandlerInputError';
   }
 }
+
+/**
+ * Why no event may carry a desired state: the function acts only on the one it was deployed with
+ * (its environment). Anyone allowed `lambda:InvokeFunction` could otherwise widen what it deletes
+ * to accounts the owner excluded or protected with a break-glass window.
+ */
+const NO_DESIRED_STATE_IN_EVENTS = `is not accepted in an event: the function acts only on the desired state it was deployed with (its ${DESIRED_STATE_ENV} environment variable). To change what it enforces, change the stack and run terraform apply`;
 
 export type LifecycleAction = 'create' | 'update' | 'delete';
 
@@ -41,26 +46,30 @@ export interface LifecycleEvent {
   readonly kind: 'lifecycle';
   readonly action: LifecycleAction;
   /** `enforce` reconciles the desired state; `enable-trusted-access` turns on trusted access for IAM. */
-  readonly task: 'enforce' | 'enable-trusted-access';
-  /** Unvalidated: the desired state is validated (with its own messages) only when it is used. */
-  readonly desiredState: unknown;
+  readonly task: LifecycleTask;
+  /** SHA-256 of the deployed desired state, as the construct computed it; checked against the environment. */
+  readonly desiredStateDigest?: string;
   readonly failOnNonCompliance: boolean;
   readonly hadPreviousInput: boolean;
 }
 
 export interface ScheduledEvent {
   readonly kind: 'schedule';
-  /** @default - the function's `DESIRED_STATE` environment variable */
-  readonly desiredState?: unknown;
 }
 
 export interface OrganizationEvent {
   readonly kind: 'organization';
-  readonly eventName: (typeof ORGANIZATION_EVENT_NAMES)[number];
-  /** The account the event is about, or undefined when the event needs no run (e.g. a failed CreateAccount). */
+  readonly eventName: OrganizationEventName;
+  /**
+   * The account the event is about. Undefined with `ignoredBecause` when the event needs no run
+   * (e.g. a failed CreateAccount); undefined without it when the event's shape did not say which
+   * account, and the handler then runs every target as the schedule does rather than drop it.
+   */
   readonly accountId?: string;
   /** Why the event is ignored, when it is. */
   readonly ignoredBecause?: string;
+  /** Where the account id was looked for, when it was not found. */
+  readonly accountIdNotFoundAt?: string;
 }
 
 export interface AuditRequest {
@@ -90,10 +99,8 @@ export interface ContinuationEvent {
   readonly runId: string;
   readonly accountIds: readonly string[];
   readonly generation: number;
-  /** What started the chain; the continuation behaves like it (e.g. which desired state to use). */
+  /** What started the chain, for the logs; every continuation re-reads the deployed desired state. */
   readonly origin: 'lifecycle' | 'schedule' | 'organization' | 'drift' | 'continuation';
-  /** Carried only when the chain started from an event that brought its own desired state. */
-  readonly desiredState?: unknown;
 }
 
 export type HandlerEvent =
@@ -109,21 +116,20 @@ const lifecycleShape = z.object({
       prev_input: z.unknown().optional(),
     })
     .loose(),
-  task: z.enum(['enforce', 'enable-trusted-access']).optional(),
-  desiredState: z.unknown().optional(),
+  task: z.enum(LIFECYCLE_TASKS).optional(),
+  desiredStateDigest: z
+    .string()
+    .regex(DESIRED_STATE_DIGEST_PATTERN, { error: 'is not a SHA-256 digest (64 lower-case hex digits)' })
+    .optional(),
   failOnNonCompliance: z.boolean().optional(),
 });
 
 const scheduleShape = z.strictObject({
   source: z.literal(SCHEDULE_SOURCE),
-  desiredState: z.unknown().optional(),
 });
 
-/** `action` of the enforcer's drift-repair data source. */
-export const REPAIR_DRIFT_ACTION = 'repair-drift';
-
 const auditShape = z.strictObject({
-  action: z.literal('audit'),
+  action: z.literal(AUDIT_ACTION),
   onError: z.enum(['throw', 'report']).optional(),
 });
 
@@ -154,13 +160,12 @@ const continuationShape = z.strictObject({
       error: `exceeds ${MAX_CONTINUATION_GENERATION}: the continuation chain is looping instead of making progress`,
     }),
   origin: z.enum(['lifecycle', 'schedule', 'organization', 'drift', 'continuation']),
-  desiredState: z.unknown().optional(),
 });
 
 // Only the fields we read are declared; CloudTrail detail is large and its other fields are ignored.
 const organizationShape = z.object({
   source: z.literal('aws.organizations'),
-  'detail-type': z.enum(['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail']),
+  'detail-type': z.enum(ORGANIZATION_EVENT_DETAIL_TYPES),
   detail: z.object({
     eventName: z.string(),
     errorCode: z.string().optional(),
@@ -188,6 +193,9 @@ export function parseEvent(event: unknown): HandlerEvent {
     );
   }
   const record = event as Record<string, unknown>;
+  if ('desiredState' in record) {
+    throw new HandlerInputError([{ path: 'desiredState', message: NO_DESIRED_STATE_IN_EVENTS }], 'event');
+  }
   if (TERRAFORM_KEY in record) {
     return parseLifecycle(record);
   }
@@ -205,10 +213,8 @@ export function parseEvent(event: unknown): HandlerEvent {
   }
   switch (record['source']) {
     case SCHEDULE_SOURCE: {
-      const parsed = parseWith(scheduleShape, record, 'scheduled event');
-      return parsed.desiredState === undefined
-        ? { kind: 'schedule' }
-        : { kind: 'schedule', desiredState: parsed.desiredState };
+      parseWith(scheduleShape, record, 'scheduled event');
+      return { kind: 'schedule' };
     }
     case CONTINUATION_SOURCE: {
       const parsed = parseWith(continuationShape, record, 'continuation event');
@@ -218,7 +224,6 @@ export function parseEvent(event: unknown): HandlerEvent {
         accountIds: parsed.accountIds,
         generation: parsed.generation,
         origin: parsed.origin,
-        ...(parsed.desiredState === undefined ? {} : { desiredState: parsed.desiredState }),
       };
     }
     case 'aws.organizations':
@@ -228,7 +233,7 @@ export function parseEvent(event: unknown): HandlerEvent {
         [
           {
             path: '',
-            message: `unrecognised event with fields ${describeKeys(record)}; expected an aws_lambda_invocation input (with "${TERRAFORM_KEY}"), {"action": "audit"}, {"action": "${REPAIR_DRIFT_ACTION}", ...}, or an event whose "source" is "${SCHEDULE_SOURCE}", "${CONTINUATION_SOURCE}" or "aws.organizations"`,
+            message: `unrecognised event with fields ${describeKeys(record)}; expected an aws_lambda_invocation input (with "${TERRAFORM_KEY}"), {"action": "${AUDIT_ACTION}"}, {"action": "${REPAIR_DRIFT_ACTION}", ...}, or an event whose "source" is "${SCHEDULE_SOURCE}", "${CONTINUATION_SOURCE}" or "aws.organizations"`,
           },
         ],
         'event',
@@ -240,9 +245,15 @@ function parseLifecycle(record: Record<string, unknown>): LifecycleEvent {
   const parsed = parseWith(lifecycleShape, record, 'aws_lambda_invocation input');
   const lifecycle = parsed[TERRAFORM_KEY];
   const task = parsed.task ?? 'enforce';
-  if (task === 'enforce' && lifecycle.action !== 'delete' && parsed.desiredState === undefined) {
+  if (task === 'enforce' && lifecycle.action !== 'delete' && parsed.desiredStateDigest === undefined) {
     throw new HandlerInputError(
-      [{ path: 'desiredState', message: 'is missing; the apply-time input must carry the desired state' }],
+      [
+        {
+          path: 'desiredStateDigest',
+          message:
+            'is missing; the apply-time input carries the SHA-256 digest of the deployed desired state, which the enforcer construct computes',
+        },
+      ],
       'aws_lambda_invocation input',
     );
   }
@@ -250,7 +261,7 @@ function parseLifecycle(record: Record<string, unknown>): LifecycleEvent {
     kind: 'lifecycle',
     action: lifecycle.action,
     task,
-    desiredState: parsed.desiredState,
+    ...(parsed.desiredStateDigest !== undefined ? { desiredStateDigest: parsed.desiredStateDigest } : {}),
     failOnNonCompliance: parsed.failOnNonCompliance ?? true,
     hadPreviousInput: lifecycle.prev_input !== undefined && lifecycle.prev_input !== null,
   };
@@ -261,12 +272,14 @@ function parseLifecycle(record: Record<string, unknown>): LifecycleEvent {
  *
  * - `CreateAccountResult` (a service event): `serviceEventDetails.createAccountStatus.accountId`,
  *   only when its `state` is `SUCCEEDED`; a failed creation made no account.
- * - `AcceptHandshake` (an API call made by the invited account): the joining account is the
- *   handshake party of type `ACCOUNT` in `responseElements.handshake.parties`; when the response
- *   is absent we fall back to `userIdentity.accountId`, because only the invitee can accept.
+ * - `AccountJoinedOrganization` (a service event in the management account when an invited
+ *   account joins): where it carries the account id is not documented (docs/aws-behaviour.md,
+ *   "Organization events"), so `serviceEventDetails` is searched for an `accountId` field.
  * - `MoveAccount`: `requestParameters.accountId` (the destination parent only matters for
  *   targeting, which the engine decides from the live organization).
- * Calls that failed (`errorCode` set) changed nothing and are ignored.
+ * Calls that failed (`errorCode` set) changed nothing and are ignored. An event whose account id
+ * cannot be read is not dropped: it comes back without `accountId`, and the handler runs every
+ * target as the schedule does.
  */
 function parseOrganizationEvent(record: Record<string, unknown>): OrganizationEvent {
   const parsed = parseWith(organizationShape, record, 'organization event');
@@ -307,33 +320,38 @@ function parseOrganizationEvent(record: Record<string, unknown>): OrganizationEv
       path = 'detail.serviceEventDetails.createAccountStatus.accountId';
       break;
     }
-    case 'AcceptHandshake': {
-      const handshake = asRecord(detail.responseElements?.['handshake']);
-      const parties = Array.isArray(handshake?.['parties']) ? (handshake['parties'] as unknown[]) : [];
-      const invitee = parties.map(asRecord).find((party) => party?.['type'] === 'ACCOUNT');
-      candidate = invitee?.['id'] ?? detail.userIdentity?.accountId;
-      path = invitee
-        ? 'detail.responseElements.handshake.parties[type=ACCOUNT].id'
-        : 'detail.userIdentity.accountId';
+    case 'AccountJoinedOrganization':
+      ({ candidate, path } = findAccountId(detail.serviceEventDetails, 'detail.serviceEventDetails'));
       break;
-    }
     case 'MoveAccount':
       candidate = detail.requestParameters?.['accountId'];
       path = 'detail.requestParameters.accountId';
       break;
   }
   if (typeof candidate !== 'string' || !ACCOUNT_ID_PATTERN.test(candidate)) {
-    throw new HandlerInputError(
-      [
-        {
-          path,
-          message: `${candidate === undefined ? 'is missing' : `got ${JSON.stringify(candidate)}`}; expected the 12-digit id of the account the ${eventName} event is about`,
-        },
-      ],
-      'organization event',
-    );
+    return { kind: 'organization', eventName, accountIdNotFoundAt: path };
   }
   return { kind: 'organization', eventName, accountId: candidate };
+}
+
+/** Breadth-first, a few levels deep: the first `accountId` string under `value`. */
+function findAccountId(value: unknown, root: string): { candidate: unknown; path: string } {
+  let level: Array<{ node: unknown; path: string }> = [{ node: value, path: root }];
+  for (let depth = 0; depth < 4 && level.length > 0; depth++) {
+    const next: Array<{ node: unknown; path: string }> = [];
+    for (const { node, path } of level) {
+      const record = asRecord(node);
+      if (record === undefined) continue;
+      if (typeof record['accountId'] === 'string') {
+        return { candidate: record['accountId'], path: `${path}.accountId` };
+      }
+      for (const [key, child] of Object.entries(record)) {
+        next.push({ node: child, path: `${path}.${key}` });
+      }
+    }
+    level = next;
+  }
+  return { candidate: undefined, path: `${root}..accountId` };
 }
 
 function parseWith<T extends z.ZodType>(shape: T, input: unknown, source: string): z.infer<T> {

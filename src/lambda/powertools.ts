@@ -8,19 +8,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 import type { AccountReport, EngineLogger, RunReport } from '../engine/types';
 
-export const DEFAULT_SERVICE_NAME = 'root-access-enforcer';
-/** CloudWatch namespace of the EMF metrics; the enforcer construct's alarm reads it. */
-export const METRICS_NAMESPACE = 'RootAccess';
+import {
+  METRICS_NAMESPACE,
+  METRICS_NAMESPACE_ENV,
+  METRIC_NAMES,
+  SERVICE_NAME_ENV,
+} from '../shared/lambda-contract';
 
-/** The metric names, shared with the construct's alarm so the two cannot drift apart. */
-export const METRIC_NAMES = {
-  compliant: 'AccountsCompliant',
-  remediated: 'AccountsRemediated',
-  nonCompliant: 'AccountsNonCompliant',
-  failed: 'AccountsFailed',
-  deferred: 'AccountsDeferred',
-  credentialsRemoved: 'CredentialsRemoved',
-} as const;
+export const DEFAULT_SERVICE_NAME = 'root-access-enforcer';
 
 // Removing a credential is one of these; deleting the virtual device after deactivating it is
 // the same credential, so it is not counted twice.
@@ -32,11 +27,11 @@ const REMOVAL_ACTIONS = new Set([
 ]);
 
 export const logger = new Logger({
-  serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? DEFAULT_SERVICE_NAME,
+  serviceName: process.env[SERVICE_NAME_ENV] ?? DEFAULT_SERVICE_NAME,
 });
 export const metrics = new Metrics({
-  namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? METRICS_NAMESPACE,
-  serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? DEFAULT_SERVICE_NAME,
+  namespace: process.env[METRICS_NAMESPACE_ENV] ?? METRICS_NAMESPACE,
+  serviceName: process.env[SERVICE_NAME_ENV] ?? DEFAULT_SERVICE_NAME,
 });
 
 /** The engine's logger interface over Powertools: attributes become top-level JSON keys. */

@@ -8,8 +8,7 @@ import {
   ListAWSServiceAccessForOrganizationCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-
-export const IAM_SERVICE_PRINCIPAL = 'iam.amazonaws.com';
+import { IAM_SERVICE_PRINCIPAL } from '../shared/lambda-contract';
 
 export interface TrustedAccessResult {
   readonly servicePrincipal: string;

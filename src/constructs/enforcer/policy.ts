@@ -2,7 +2,7 @@
  * The reconciler role's identity policy, generated here (not from a data source) so tests and
  * the README can read it statement by statement. No statement has a wildcard action.
  */
-import type { Mode } from '../../shared/desired-state';
+import type { Mode, ResolvedDesiredState, UnresolvedPaths } from '../../shared/desired-state';
 import { rootTaskPolicyArn } from '../../shared/root-tasks';
 
 export const AUDIT_TASK_POLICY_ARN = rootTaskPolicyArn('IAMAuditRootUserCredentials');
@@ -30,10 +30,10 @@ export const ORGANIZATIONS_READ_ACTIONS = [
 
 export interface IdentityPolicyStatement {
   readonly Sid: string;
-  readonly Effect: 'Allow';
+  readonly Effect: 'Allow' | 'Deny';
   readonly Action: readonly string[];
   readonly Resource: readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, readonly string[] | string>>>>;
 }
 
 export interface IdentityPolicyDocument {
@@ -42,14 +42,14 @@ export interface IdentityPolicyDocument {
 }
 
 export interface EnforcerPolicyOptions {
-  /** `enforce` adds the delete-credentials task policy; `audit` (and dry-run) never can delete. */
-  readonly mode: Mode;
-  readonly dryRun: boolean;
   /**
-   * Member accounts the role may open root sessions in.
-   * @default - every account (`arn:aws:iam::*:root`), needed when targets are OUs or all accounts
+   * What the role serves: the mode picks the task policies (`enforce` adds the delete task policy;
+   * `audit` and dry-run never can delete); targets given as ids scope the root sessions to those
+   * accounts; excluded ids and break-glass windows become explicit denies.
    */
-  readonly accountIds?: readonly string[];
+  readonly desired: ResolvedDesiredState;
+  /** Fields known only at apply time: they widen nothing, they only drop the statements they would scope. */
+  readonly unresolvedPaths?: UnresolvedPaths;
   /** The function's own ARN, for continuations. */
   readonly functionArn: string;
   readonly deadLetterQueueArn: string;
@@ -69,10 +69,22 @@ export function taskPolicyArns(mode: Mode, dryRun: boolean): string[] {
 
 export function enforcerPolicyDocument(options: EnforcerPolicyOptions): IdentityPolicyDocument {
   const partition = options.partition ?? 'aws';
-  const rootResources =
-    options.accountIds === undefined
-      ? [`arn:${partition}:iam::*:root`]
-      : options.accountIds.map((id) => `arn:${partition}:iam::${id}:root`);
+  const { desired } = options;
+  const unresolved = options.unresolvedPaths ?? new Set<string>();
+  const known = (path: string) =>
+    ![...unresolved].some(
+      (p) => p === '' || p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`),
+    );
+  const root = (id: string) => `arn:${partition}:iam::${id}:root`;
+  const idsOnly =
+    known('targets') && !desired.targets.allAccounts && desired.targets.organizationalUnitIds.length === 0;
+  const rootResources = idsOnly ? desired.targets.accountIds.map(root) : [root('*')];
+  // A mode known only at apply time could be enforce, so the role may delete; the function still
+  // runs only the mode it was deployed with. Give the mode literally for an audit-only role.
+  const taskPolicies =
+    known('mode') && known('dryRun')
+      ? taskPolicyArns(desired.mode, desired.dryRun)
+      : taskPolicyArns('enforce', false);
   const statements: IdentityPolicyStatement[] = [
     {
       Sid: 'OpenTaskScopedRootSessions',
@@ -80,8 +92,34 @@ export function enforcerPolicyDocument(options: EnforcerPolicyOptions): Identity
       Action: ['sts:AssumeRoot'],
       Resource: rootResources,
       // The condition key is of type ARN, so ArnEquals (not StringEquals) is the exact match.
-      Condition: { ArnEquals: { 'sts:TaskPolicyArn': taskPolicyArns(options.mode, options.dryRun) } },
+      Condition: { ArnEquals: { 'sts:TaskPolicyArn': taskPolicies } },
     },
+  ];
+  // Defence in depth: the engine never opens a session in these accounts, and IAM refuses it too.
+  const excluded = known('exclusions.accountIds') ? desired.exclusions.accountIds : [];
+  if (excluded.length > 0) {
+    statements.push({
+      Sid: 'NeverTouchExcludedAccounts',
+      Effect: 'Deny',
+      Action: ['sts:AssumeRoot'],
+      Resource: excluded.map(root),
+    });
+  }
+  if (known('breakGlass')) {
+    desired.breakGlass.forEach((window, index) => {
+      statements.push({
+        Sid: `NoDeletionDuringBreakGlass${index}`,
+        Effect: 'Deny',
+        Action: ['sts:AssumeRoot'],
+        Resource: [root(window.accountId)],
+        Condition: {
+          ArnEquals: { 'sts:TaskPolicyArn': [DELETE_TASK_POLICY_ARN] },
+          DateLessThan: { 'aws:CurrentTime': window.until },
+        },
+      });
+    });
+  }
+  statements.push(
     {
       Sid: 'ReadOrganization',
       Effect: 'Allow',
@@ -96,7 +134,7 @@ export function enforcerPolicyDocument(options: EnforcerPolicyOptions): Identity
       Action: ['iam:ListOrganizationsFeatures'],
       Resource: ['*'],
     },
-  ];
+  );
   if (options.enableTrustedAccess) {
     statements.push({
       Sid: 'EnableTrustedAccessForIam',
@@ -154,9 +192,28 @@ export function schedulerPolicyDocument(
   };
 }
 
-export function trustPolicyDocument(servicePrincipal: string): Record<string, unknown> {
+/**
+ * A service role's trust policy, limited to the deploying account (`aws:SourceAccount`) and, where
+ * the service sets it, to the resource acting (`aws:SourceArn`), so another account's use of the
+ * service cannot have it assume this role (the confused deputy).
+ */
+export function trustPolicyDocument(
+  servicePrincipal: string,
+  sourceAccount: string,
+  sourceArn?: string,
+): Record<string, unknown> {
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: servicePrincipal },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': sourceAccount },
+          ...(sourceArn !== undefined ? { ArnEquals: { 'aws:SourceArn': sourceArn } } : {}),
+        },
+      },
+    ],
   };
 }

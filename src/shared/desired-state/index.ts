@@ -1,2 +1,4 @@
 export * from './schema';
 export * from './validate';
+export * from './schedule';
+export * from './unresolved';

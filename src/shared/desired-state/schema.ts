@@ -17,12 +17,13 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 /** Organizations' own pattern for root ids. */
 export const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
-/** EventBridge Scheduler expressions the reconciler's schedule accepts (`at(...)` is one-off, so not offered). */
-export const SCHEDULE_PATTERN =
-  /^(rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 100;
+/** How far ahead a break-glass window may end by default: an exemption is time-boxed, not permanent. */
+export const DEFAULT_MAX_BREAK_GLASS_DAYS = 30;
+/** The highest `maxBreakGlassDays` accepted; past a year an exemption is an exclusion. */
+export const MAX_BREAK_GLASS_DAYS_LIMIT = 365;
 
 /** Which member accounts the reconciler looks after. */
 export interface Targets {
@@ -87,6 +88,11 @@ export interface DesiredState {
    */
   readonly concurrency?: number;
   /**
+   * How many days ahead a break-glass window's `until` may be; a later one is an error.
+   * @default 30
+   */
+  readonly maxBreakGlassDays?: number;
+  /**
    * EventBridge Scheduler expression for drift reconciliation (`rate(12 hours)`, `cron(0 3 * * ? *)`).
    * Read by the enforcer construct; the engine ignores it.
    * @default - no schedule
@@ -109,6 +115,7 @@ export interface ResolvedDesiredState {
   readonly dryRun: boolean;
   readonly credentialKinds: readonly CredentialKind[];
   readonly concurrency: number;
+  readonly maxBreakGlassDays: number;
   readonly schedule?: string;
   readonly managementAccountId?: string;
 }

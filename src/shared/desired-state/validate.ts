@@ -7,34 +7,16 @@ import {
   MAX_CONCURRENCY,
   MODES,
   OU_ID_PATTERN,
-  SCHEDULE_PATTERN,
+  DEFAULT_MAX_BREAK_GLASS_DAYS,
+  MAX_BREAK_GLASS_DAYS_LIMIT,
   type DesiredState,
   type ResolvedDesiredState,
 } from './schema';
+import { ValidationError, type ValidationIssue } from '../validation/rules';
+import { concernsUnresolved, substituteUnresolved, type UnresolvedPaths } from './unresolved';
+import { scheduleExpressionProblem } from './schedule';
 
-/** One problem with an input document: where, what was found, and how to fix it. */
-export interface ValidationIssue {
-  /** Dotted path of the offending field, e.g. `targets.accountIds[2]`. */
-  readonly path: string;
-  /** One sentence naming the bad value and the fix. */
-  readonly message: string;
-}
-
-/**
- * Base of the project's input errors: it carries every problem at once (not just the first), so
- * a user fixes the input in one pass; `issues` is the machine-readable list and the message
- * renders one line per issue.
- */
-export class ValidationError extends Error {
-  constructor(
-    readonly issues: readonly ValidationIssue[],
-    readonly source: string,
-  ) {
-    super(`invalid ${source}:\n${issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n')}`);
-    this.name = 'ValidationError';
-  }
-}
-
+export { ValidationError, formatIssue, type ValidationIssue } from '../validation/rules';
 /** Thrown (at synth time, by the handler, by the command-line tool) when a document is invalid. */
 export class DesiredStateError extends ValidationError {
   constructor(issues: readonly ValidationIssue[], source = 'desired state') {
@@ -43,12 +25,14 @@ export class DesiredStateError extends ValidationError {
   }
 }
 
-export function formatIssue(issue: ValidationIssue): string {
-  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
-}
-
 export type ValidationResult<T> =
-  | { readonly ok: true; readonly value: T; readonly warnings: readonly ValidationIssue[] }
+  | {
+      readonly ok: true;
+      readonly value: T;
+      readonly warnings: readonly ValidationIssue[];
+      /** Fields whose values are known only at apply time (empty for run-time validation). */
+      readonly unresolvedPaths: UnresolvedPaths;
+    }
   | {
       readonly ok: false;
       readonly errors: readonly ValidationIssue[];
@@ -58,6 +42,12 @@ export type ValidationResult<T> =
 export interface ValidateOptions {
   /** Clock for break-glass expiry. @default - now */
   readonly now?: Date;
+  /**
+   * True for values known only at apply time (the constructs pass cdktf's `Token.isUnresolved`);
+   * those are left to the run-time validation.
+   * @default - every value is literal
+   */
+  readonly isUnresolved?: (value: unknown) => boolean;
 }
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, {
@@ -106,10 +96,19 @@ const desiredStateShape = z.strictObject({
     .min(1, { error: 'must be at least 1' })
     .max(MAX_CONCURRENCY, { error: `must be at most ${MAX_CONCURRENCY}` })
     .optional(),
+  maxBreakGlassDays: z
+    .number()
+    .int({ error: 'must be a whole number of days' })
+    .min(1, { error: 'must be at least 1' })
+    .max(MAX_BREAK_GLASS_DAYS_LIMIT, {
+      error: `must be at most ${MAX_BREAK_GLASS_DAYS_LIMIT}; a longer exemption is an exclusion, so list the account in exclusions.accountIds`,
+    })
+    .optional(),
   schedule: z
     .string()
-    .regex(SCHEDULE_PATTERN, {
-      error: 'is not an EventBridge Scheduler expression; use "rate(12 hours)" or "cron(0 3 * * ? *)"',
+    .superRefine((text, context) => {
+      const problem = scheduleExpressionProblem(text);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
   managementAccountId: accountId.optional(),
@@ -151,12 +150,65 @@ export function validateDesiredState(
   options: ValidateOptions = {},
   prefix = '',
 ): ValidationResult<ResolvedDesiredState> {
-  const parsed = desiredStateShape.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, errors: issuesFromZod(parsed.error, input, prefix), warnings: [] };
-  }
-  const doc: DesiredState = parsed.data;
   const now = options.now ?? new Date();
+  const { document, unresolvedPaths } =
+    options.isUnresolved === undefined
+      ? { document: input, unresolvedPaths: new Set<string>() }
+      : substituteUnresolved(input, options.isUnresolved, now);
+  if (unresolvedPaths.has('')) {
+    // The whole document is a Terraform value: nothing to check before apply.
+    return { ok: true, value: UNKNOWN_AT_SYNTH, warnings: [], unresolvedPaths };
+  }
+  const relative = (path: string) =>
+    prefix && path.startsWith(prefix) ? path.slice(prefix.length).replace(/^\./, '') : path;
+  const parsed = desiredStateShape.safeParse(document);
+  if (!parsed.success) {
+    const errors = issuesFromZod(parsed.error, document, prefix).filter(
+      (issue) => !onUnresolvedBranch(relative(issue.path), unresolvedPaths),
+    );
+    if (errors.length > 0) {
+      return { ok: false, errors, warnings: [] };
+    }
+  }
+  const result = checkDesiredState(parsed.success ? parsed.data : (document as DesiredState), now, prefix);
+  const known = (issue: ValidationIssue) => !concernsUnresolved(relative(issue.path), unresolvedPaths);
+  const errors = result.errors.filter(known);
+  const warnings = result.warnings.filter(known);
+  if (errors.length > 0 || result.value === undefined) {
+    return {
+      ok: false,
+      errors: errors.length > 0 ? errors : [{ path: prefix, message: 'is invalid' }],
+      warnings,
+    };
+  }
+  return { ok: true, value: result.value, warnings, unresolvedPaths };
+}
+
+/** Stand-in for a desired state that is one Terraform value: every field is decided at run time. */
+const UNKNOWN_AT_SYNTH: ResolvedDesiredState = {
+  targets: { allAccounts: true, accountIds: [], organizationalUnitIds: [] },
+  exclusions: { accountIds: [], organizationalUnitIds: [] },
+  breakGlass: [],
+  mode: 'enforce',
+  dryRun: false,
+  credentialKinds: ['password', 'accessKeys', 'signingCertificates', 'mfaDevices'],
+  concurrency: DEFAULT_CONCURRENCY,
+  maxBreakGlassDays: DEFAULT_MAX_BREAK_GLASS_DAYS,
+};
+
+function onUnresolvedBranch(path: string, unresolvedPaths: UnresolvedPaths): boolean {
+  for (const unresolved of unresolvedPaths) {
+    if (path === unresolved || path.startsWith(`${unresolved}.`) || path.startsWith(`${unresolved}[`))
+      return true;
+  }
+  return false;
+}
+
+function checkDesiredState(
+  doc: DesiredState,
+  now: Date,
+  prefix: string,
+): { errors: ValidationIssue[]; warnings: ValidationIssue[]; value?: ResolvedDesiredState } {
   const errors: ValidationIssue[] = [];
   const warnings: ValidationIssue[] = [];
   const at = (path: string) => joinPath(prefix, path.split('.'));
@@ -222,12 +274,19 @@ export function validateDesiredState(
   const breakGlass = doc.breakGlass ?? [];
   const breakGlassAccounts = breakGlass.map((window) => window.accountId);
   reportDuplicates(breakGlassAccounts, at('breakGlass'), errors, 'accountId');
+  const maxBreakGlassDays = doc.maxBreakGlassDays ?? DEFAULT_MAX_BREAK_GLASS_DAYS;
+  const latest = now.getTime() + maxBreakGlassDays * 86_400_000;
   breakGlass.forEach((window, index) => {
     const until = parseInstant(window.until);
     if (until === undefined) {
       errors.push({
         path: at(`breakGlass[${index}].until`),
-        message: `got ${describe(window.until)}; expected an ISO 8601 date-time with a time zone, e.g. "2026-12-01T18:00:00Z"`,
+        message: `got ${describe(window.until)}; expected a real ISO 8601 date-time with a time zone, e.g. "${exampleInstant(now)}"`,
+      });
+    } else if (until.getTime() > latest) {
+      errors.push({
+        path: at(`breakGlass[${index}].until`),
+        message: `${until.toISOString()} is more than ${maxBreakGlassDays} days away (latest allowed: ${new Date(latest).toISOString()}); a break-glass window is time-boxed, so end it sooner, raise "maxBreakGlassDays", or exclude the account instead`,
       });
     } else if (until.getTime() <= now.getTime()) {
       warnings.push({
@@ -259,11 +318,9 @@ export function validateDesiredState(
     });
   }
 
-  if (errors.length > 0) {
-    return { ok: false, errors, warnings };
-  }
+  // The value is built even with errors: the caller may drop errors about unresolved values.
   return {
-    ok: true,
+    errors,
     warnings,
     value: {
       targets,
@@ -273,6 +330,7 @@ export function validateDesiredState(
       dryRun: doc.dryRun ?? false,
       credentialKinds,
       concurrency: doc.concurrency ?? DEFAULT_CONCURRENCY,
+      maxBreakGlassDays,
       ...(doc.schedule !== undefined ? { schedule: doc.schedule } : {}),
       ...(managementAccountId !== undefined ? { managementAccountId } : {}),
     },
@@ -288,13 +346,46 @@ export function parseDesiredState(input: unknown, options: ValidateOptions = {})
   return result.value;
 }
 
-/** Parses an ISO 8601 date-time that carries a zone (`Z` or `+hh:mm`); a bare date is ambiguous. */
+/**
+ * Parses an ISO 8601 date-time that carries a zone (`Z` or `+hh:mm`); a bare date is ambiguous.
+ * Impossible calendar values (`2027-02-30`, `24:00`) are refused: `Date` would roll them over.
+ */
 export function parseInstant(text: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/.exec(
+    text,
+  );
+  if (match === null) {
+    return undefined;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const zoneOk = match[8] === 'Z' || (Number(match[9]) <= 23 && Number(match[10]) <= 59);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    !zoneOk
+  ) {
     return undefined;
   }
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** An example instant a day from `now`, so no message ever suggests a date in the past. */
+function exampleInstant(now: Date): string {
+  return `${new Date(now.getTime() + 86_400_000).toISOString().slice(0, 11)}18:00:00Z`;
 }
 
 function reportDuplicates(
