@@ -2,7 +2,7 @@
  * `npm run bench`: the engine at scale against the emulator (issue 12). Figures only; nothing
  * here is asserted, and no test times anything.
  *
- *   npm run bench -- [--json] [--accounts 100,1000,10000] [--concurrency 8,32,128] [--latency 50]
+ *   npm run bench -- [--json] [--accounts 100,1000,10000] [--concurrency 8,32,100] [--latency 50]
  *                    [--modes audit,enforce] [--sequential 100] [--quota 512,1024,1769]
  *                    [--quota-accounts 1000] [--throttle 20] [--throttle-accounts 600]
  *
@@ -44,7 +44,8 @@ const one = (name: string, fallback: number): number => list(name, [fallback])[0
 
 const json = process.argv.includes('--json');
 const sizes = list('accounts', [100, 1_000, 10_000]);
-const concurrencies = list('concurrency', [8, 32, 128]);
+// 100, not the issue's 128: the desired state caps concurrency at MAX_CONCURRENCY (100).
+const concurrencies = list('concurrency', [8, 32, 100]);
 const latencyMs = one('latency', 50);
 const modesIndex = process.argv.indexOf('--modes');
 const modes = (modesIndex >= 0 ? (process.argv[modesIndex + 1] ?? '') : 'audit,enforce').split(',') as Array<
@@ -114,7 +115,12 @@ async function measuredRun(
   const state = (await admin.state()) as {
     accounts: Array<{
       id: string;
-      root: { password: boolean; accessKeys: unknown[]; mfaDevices: unknown[] };
+      root: {
+        password: boolean;
+        accessKeys: unknown[];
+        signingCertificates: unknown[];
+        mfaDevices: unknown[];
+      };
     }>;
   };
   const dirty = new Set(
@@ -122,7 +128,10 @@ async function measuredRun(
       .filter(
         (a) =>
           a.id !== MANAGEMENT &&
-          (a.root.password || a.root.accessKeys.length > 0 || a.root.mfaDevices.length > 0),
+          (a.root.password ||
+            a.root.accessKeys.length > 0 ||
+            a.root.signingCertificates.length > 0 ||
+            a.root.mfaDevices.length > 0),
       )
       .map((a) => a.id),
   );
@@ -164,6 +173,7 @@ async function measuredRun(
     cpuToFloor: Number((cpuMsPerCall / result.floor.cpuMsPerCall).toFixed(2)),
     engineCpuS: Number((result.cpuMs / 1000).toFixed(2)),
     peakRssMb: Number(result.peakRssMb.toFixed(1)),
+    reportBytes: result.reportBytes,
     // Emulator CPU over the engine run and the floor after it; its calls/s over the engine run.
     emulatorCallsPerS: Math.round(calls / (result.wallMs / 1000)),
     emulatorCpuShare: Number((emulatorCpuMs / (result.wallMs + 1)).toFixed(2)),

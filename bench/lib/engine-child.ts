@@ -25,6 +25,8 @@ export interface RunResult {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly peakRssMb: number;
+  /** The run report as JSON, against Lambda's 6 MB synchronous response limit. */
+  readonly reportBytes: number;
   readonly floor: { calls: number; cpuMsPerCall: number; failures: number };
 }
 
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: peak / 1024 / 1024,
+    reportBytes: Buffer.byteLength(JSON.stringify(report)),
     floor: { calls: floor.calls, cpuMsPerCall: floor.cpuMsPerCall, failures: floor.failures },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
