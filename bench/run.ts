@@ -72,16 +72,9 @@ function emit(kind: string, record: Record<string, unknown>, text: string): void
 }
 
 async function runEngineChild(spec: RunSpec, quotaMb?: number): Promise<RunResult & { vcpu?: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(__dirname, 'lib/engine-child.ts'),
-      JSON.stringify(profileDir === undefined ? spec : { ...spec, profileDir }),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'lib/engine-child.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let quota;
   if (quotaMb !== undefined) {
     quota = createCpuQuota(`root-access-bench-${process.pid}-${quotaMb}`, quotaMb);
@@ -96,7 +89,7 @@ async function runEngineChild(spec: RunSpec, quotaMb?: number): Promise<RunResul
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.stdin.end('go\n');
+  child.stdin.end(`${JSON.stringify(profileDir === undefined ? spec : { ...spec, profileDir })}\n`);
   const code = await exited;
   quota?.remove();
   const line = output.trim().split('\n').pop() ?? '';

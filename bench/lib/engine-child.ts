@@ -1,6 +1,6 @@
 /**
  * One bench run in a process of its own, so its CPU, its peak RSS and a CPU quota apply to the
- * engine alone. Reads a {@link RunSpec} as JSON from argv, waits for "go" on stdin (the parent
+ * engine alone. Waits for its {@link RunSpec}, one JSON line on stdin (the parent
  * moves it into a cgroup first when it runs under a quota), runs the engine, then the floor over
  * the same accounts at the same concurrency, and prints one JSON line.
  */
@@ -36,9 +36,9 @@ export interface RunResult {
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as RunSpec;
+  // On stdin, not argv: 10,000 account ids are past the kernel's limit for one argument (E2BIG).
   const lines = createInterface({ input: process.stdin });
-  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  const spec = JSON.parse(await new Promise<string>((resolve) => lines.once('line', resolve))) as RunSpec;
   lines.close();
   process.env['AWS_ENDPOINT_URL'] = spec.endpoint;
   const credentials = { ...MANAGEMENT_CREDENTIALS };
