@@ -25,7 +25,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { AssumeRoot$, AssumeRootCommand } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetAccountSummary$, GetAccountSummaryCommand } from '@aws-sdk/client-iam';
-import { AwsSdkSigV4Signer } from '@aws-sdk/core';
+import { AwsSdkSigV4Signer } from '@aws-sdk/core/httpAuthSchemes';
 import {
   getEndpointFromInstructions,
   type EndpointParameterInstructionsSupplier,
