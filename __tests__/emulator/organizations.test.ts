@@ -1,5 +1,5 @@
 /**
- * Organizations conformance (reference §1.2, §6) and SCP evaluation (§9) through the real
+ * Organizations conformance (docs/aws-behaviour.md#wire-protocols) and SCP evaluation (docs/aws-behaviour.md#control-tower-restrict-root) through the real
  * @aws-sdk/client-organizations, client-iam and client-sts v3 clients over HTTP.
  */
 import { GetAccountSummaryCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';

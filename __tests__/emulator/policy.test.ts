@@ -1,6 +1,6 @@
 /**
  * The policy evaluator on its own: matching rules, condition operators, the five root-task
- * policies (reference §3) and the combined decision of task policy, SCPs and identity policies.
+ * policies (docs/aws-behaviour.md#task-policies) and the combined decision of task policy, SCPs and identity policies.
  */
 import type { EmulatorState, IamPrincipal, PolicyDocument, RootSession } from '../../emulator/model/state';
 import { taskPolicyArn } from '../../emulator/model/state';
@@ -300,7 +300,7 @@ describe('root-task policies', () => {
     ]) {
       expect(evaluatePolicy(remove, root(denied))).toBe('Deny');
     }
-    // Reference §3.6: DeleteVirtualMFADevice authorized on the mfa resource is denied by statement 2.
+    // docs/aws-behaviour.md#delete-virtual-mfa-resource: DeleteVirtualMFADevice authorized on the mfa resource is denied by statement 2.
     expect(
       evaluatePolicy(
         remove,

@@ -2,7 +2,7 @@ import { RECONCILER_IAM_ACTIONS, rootSessionDenial } from '../../src/engine/scp'
 
 const ACCOUNT = '333333333333';
 
-/** AWS-GR_RESTRICT_ROOT_USER as Control Tower renders it (reference 9.2), with and without ExemptAssumeRoot. */
+/** AWS-GR_RESTRICT_ROOT_USER as Control Tower renders it (docs/aws-behaviour.md#control-tower-restrict-root), with and without ExemptAssumeRoot. */
 const restrictRoot = (exempt: boolean) =>
   JSON.stringify({
     Version: '2012-10-17',
@@ -40,7 +40,7 @@ describe('SCP static analysis for root sessions', () => {
   });
 
   it('flags the older StringLike copy of the control, which has no exemption', () => {
-    // GIVEN the pre-parameter copy of the control (reference 9.2, last bullet)
+    // GIVEN the pre-parameter copy of the control (docs/aws-behaviour.md#control-tower-restrict-root, "Older copies")
     const old = JSON.stringify({
       Statement: {
         Effect: 'Deny',

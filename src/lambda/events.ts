@@ -283,10 +283,11 @@ function parseLifecycle(record: Record<string, unknown>): LifecycleEvent {
  * Which account an Organizations event is about.
  *
  * - `CreateAccountResult` (a service event): `serviceEventDetails.createAccountStatus.accountId`,
- *   only when its `state` is `SUCCEEDED`; a failed creation made no account.
+ *   only when its `state` is `SUCCEEDED`; a failed creation made no account
+ *   (see docs/aws-behaviour.md#create-account-result).
  * - `AccountJoinedOrganization` (a service event in the management account when an invited
- *   account joins): where it carries the account id is not documented (docs/aws-behaviour.md,
- *   "Organization events"), so `serviceEventDetails` is searched for an `accountId` field.
+ *   account joins): where it carries the account id is not documented (see
+ *   docs/aws-behaviour.md#account-joined-organization), so `serviceEventDetails` is searched for an `accountId` field.
  * - `MoveAccount`: `requestParameters.accountId` (the destination parent only matters for
  *   targeting, which the engine decides from the live organization).
  * Calls that failed (`errorCode` set) changed nothing and are ignored. An event whose account id
