@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 import { ACCOUNT_ID_PATTERN, ValidationError, issuesFromZod } from '../shared/desired-state';
+import { isRecord } from '../shared/is-record';
 import {
   CONTINUATION_SOURCE,
   DESIRED_STATE_DIGEST_PATTERN,
@@ -376,9 +377,7 @@ function parseWith<T extends z.ZodType>(shape: T, input: unknown, source: string
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 /** Field names only: an unknown event may carry anything, and its values are not ours to log. */
