@@ -44,38 +44,13 @@ import {
   rejection,
   useEmulator,
 } from '../support/emulator';
+import { controlTowerRestrictRoot } from '../support/fixtures';
 
 const ROOT_ID = 'r-ex12';
 const PROD_OU = 'ou-ex12-prod0001';
 
-const RESTRICT_ROOT_WITHOUT_EXEMPTION = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'GRRESTRICTROOTUSER',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] } },
-    },
-  ],
-});
-
-const RESTRICT_ROOT_WITH_EXEMPTION = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'GRRESTRICTROOTUSER',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: {
-        ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] },
-        Null: { 'aws:AssumedRoot': 'true' },
-      },
-    },
-  ],
-});
+const RESTRICT_ROOT_WITHOUT_EXEMPTION = JSON.stringify(controlTowerRestrictRoot({ exemptAssumeRoot: false }));
+const RESTRICT_ROOT_WITH_EXEMPTION = JSON.stringify(controlTowerRestrictRoot({ exemptAssumeRoot: true }));
 
 describe('Organizations', () => {
   const env = useEmulator(baseScenario());

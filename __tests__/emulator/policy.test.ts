@@ -17,6 +17,7 @@ import {
 import { principalMatches, resourcePolicyEffect } from '../../emulator/policy/resource-policy';
 import { ROOT_TASK_POLICY_DOCUMENTS } from '../../emulator/policy/root-task-policies';
 import { loadScenario } from '../../emulator/scenario/load';
+import { controlTowerRestrictRoot } from '../support/fixtures';
 
 const MEMBER = '333333333333';
 const ROOT = `arn:aws:iam::${MEMBER}:root`;
@@ -380,20 +381,7 @@ describe('authorize', () => {
   const restrictRoot = (exempt: boolean) => ({
     id: exempt ? 'p-restrictexempt' : 'p-restrictroot1',
     name: 'AWS-GR_RESTRICT_ROOT_USER',
-    content: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'GRRESTRICTROOTUSER',
-          Effect: 'Deny',
-          Action: '*',
-          Resource: '*',
-          Condition: exempt
-            ? { ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] }, Null: { 'aws:AssumedRoot': 'true' } }
-            : { ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] } },
-        },
-      ],
-    },
+    content: controlTowerRestrictRoot({ exemptAssumeRoot: exempt }),
     targets: ['ou-ex12-workload'],
   });
 
