@@ -32,7 +32,7 @@ import {
   type SummaryKeyType,
 } from '@aws-sdk/client-iam';
 
-import type { CredentialKind, ResolvedDesiredState } from '../shared/desired-state';
+import type { CredentialKind, EngineDesiredState } from '../shared/desired-state';
 import { createSessionIamClient, type ClientSettings } from './clients';
 import type { Diagnoser } from './diagnose';
 import { isNotFound, logAttributes } from './errors';
@@ -85,7 +85,7 @@ const SUMMARY_KEYS: Record<CredentialKind, SummaryKeyType> = {
 /** Audits, and in enforce mode remediates, one account. Never throws: failures become a `failed` report. */
 export function reconcileAccount(
   deps: AccountDependencies,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   target: ResolvedTarget,
 ): Promise<AccountReport> {
   const pool = deps.iamClients ?? iamClientPool(deps.settings);
@@ -99,7 +99,7 @@ export function iamClientPool(settings: ClientSettings): SessionClientPool<IAMCl
 
 async function reconcileWith(
   deps: AccountDependencies,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   target: ResolvedTarget,
   iam: SessionClient<IAMClient>,
 ): Promise<AccountReport> {
