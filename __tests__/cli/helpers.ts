@@ -19,13 +19,8 @@ export function captureIo(options: { tty?: boolean; answers?: string[] } = {}): 
   stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString('utf8');
   });
-  // cli-progress asks a TTY stream for its width and cursor moves; a PassThrough needs these to stand in.
-  Object.assign(stderr, {
-    columns: 100,
-    cursorTo: () => true,
-    clearLine: () => true,
-    moveCursor: () => true,
-  });
+  // The progress line asks a TTY stream for its width; a PassThrough needs one to stand in.
+  Object.assign(stderr, { columns: 100 });
   const answers = [...(options.answers ?? [])];
   const questions: string[] = [];
   return {
