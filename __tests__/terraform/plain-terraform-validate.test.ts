@@ -1,0 +1,78 @@
+/**
+ * `examples/plain-terraform` (a root module calling `modules/centralized-root-access` by relative
+ * path) initializes from the provider mirror and validates, with the real Terraform CLI. Copied
+ * to a temporary folder first, so `terraform init` writes nothing into the repository.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import {
+  requireTerraformTier,
+  runTerraform,
+  terraformEnv,
+  terraformTier,
+  type TerraformTooling,
+} from '../support/terraform';
+import { copyPlainTerraform } from '../support/plain-terraform';
+
+jest.setTimeout(240_000);
+
+terraformTier('plain Terraform validate')('examples/plain-terraform with terraform validate', () => {
+  let tooling: TerraformTooling;
+  let example: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    tooling = requireTerraformTier();
+    const workspace = mkdtempSync(path.join(tmpdir(), 'root-access-plain-'));
+    example = copyPlainTerraform(workspace);
+    env = terraformEnv(path.join(workspace, 'cli'), tooling.mirror);
+    const init = await runTerraform(['init', '-input=false', '-no-color'], example, env, tooling.binary);
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+  });
+
+  it('initializes from the mirror, with the module from its relative source', () => {
+    const lockFile = readFileSync(path.join(example, '.terraform.lock.hcl'), 'utf8');
+    expect(lockFile).toContain('provider "registry.terraform.io/hashicorp/aws"');
+    expect(lockFile).toContain(`version     = "${tooling.awsProviderVersions[0]}"`);
+    const modules = JSON.parse(
+      readFileSync(path.join(example, '.terraform', 'modules', 'modules.json'), 'utf8'),
+    );
+    expect(modules.Modules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Key: 'root_access', Source: '../../modules/centralized-root-access' }),
+      ]),
+    );
+  });
+
+  it('validates with no error and no warning', async () => {
+    const validate = await runTerraform(['validate', '-json', '-no-color'], example, env, tooling.binary);
+    expect(JSON.parse(validate.stdout)).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+  });
+
+  it('reports a broken call as invalid, so the pass above means something', async () => {
+    const broken = mkdtempSync(path.join(tmpdir(), 'root-access-plain-broken-'));
+    const brokenExample = copyPlainTerraform(broken);
+    const main = path.join(brokenExample, 'main.tf');
+    // A required input left out.
+    const text = readFileSync(main, 'utf8').replace(/^\s*targets\s*=.*$/m, '');
+    writeFileSync(main, text);
+    const init = await runTerraform(
+      ['init', '-input=false', '-no-color'],
+      brokenExample,
+      env,
+      tooling.binary,
+    );
+    expect(init.status).toBe(0);
+    const validate = await runTerraform(
+      ['validate', '-json', '-no-color'],
+      brokenExample,
+      env,
+      tooling.binary,
+    );
+    const result = JSON.parse(validate.stdout);
+    expect(result.valid).toBe(false);
+    expect(JSON.stringify(result.diagnostics)).toContain('targets');
+  });
+});
