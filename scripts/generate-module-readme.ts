@@ -67,7 +67,7 @@ creates what a cdktf stack creates; the reconciler's code is \`reconciler.zip\` 
 
 \`\`\`hcl
 module "root_access" {
-  source = "github.com/<owner>/cdktf-centralized-root-access//modules/centralized-root-access?ref=v0.2.0"
+  source = "git::https://github.com/<owner>/cdktf-centralized-root-access.git//modules/centralized-root-access?ref=v0.2.0"
 
   management_account_id = "111111111111"
   targets               = { all_accounts = true }
