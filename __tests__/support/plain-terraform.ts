@@ -22,3 +22,22 @@ export function copyPlainTerraform(into: string): string {
   }
   return path.join(into, 'examples', 'plain-terraform');
 }
+
+/**
+ * A Terraform override file for the example's `provider "aws"` block, pointing every service at
+ * `endpoint` (the emulator), the way a rehearsal does it: the example itself stays as a user
+ * copies it, and Terraform merges `*_override.tf` into it.
+ */
+export function emulatorOverride(endpoint: string, services: readonly string[]): string {
+  return [
+    'provider "aws" {',
+    '  endpoints {',
+    ...services.map((service) => `    ${service} = ${JSON.stringify(endpoint)}`),
+    '  }',
+    '  s3_use_path_style           = true',
+    '  skip_metadata_api_check     = true',
+    '  skip_region_validation      = true',
+    '}',
+    '',
+  ].join('\n');
+}
