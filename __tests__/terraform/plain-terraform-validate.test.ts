@@ -75,4 +75,50 @@ terraformTier('plain Terraform validate')('examples/plain-terraform with terrafo
     expect(result.valid).toBe(false);
     expect(JSON.stringify(result.diagnostics)).toContain('targets');
   });
+
+  describe('bad input', () => {
+    let bad: string;
+    let planEnv: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      bad = copyPlainTerraform(mkdtempSync(path.join(tmpdir(), 'root-access-plain-bad-')));
+      // Dummy credentials and a closed local port: nothing can reach AWS, and nothing needs to,
+      // since the variable checks fail the plan before any call.
+      writeFileSync(
+        path.join(bad, 'offline_override.tf'),
+        'provider "aws" {\n  skip_credentials_validation = true\n  skip_requesting_account_id = true\n  skip_metadata_api_check = true\n  endpoints {\n    sts = "http://127.0.0.1:9"\n  }\n}\n',
+      );
+      planEnv = {
+        ...env,
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
+        AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      };
+      const init = await runTerraform(['init', '-input=false', '-no-color'], bad, env, tooling.binary);
+      if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+    });
+
+    it.each([
+      ['function_name = "bad name!"', 'var.function_name is "bad name!"', 'function_name: 1 to 44 letters'],
+      [
+        'targets = { all_accounts = true, account_ids = ["333333333333"] }',
+        'var.targets.all_accounts is true',
+        'targets: set all_accounts = true, or list account_ids',
+      ],
+      ['mode = "delete"', 'var.mode is "delete"', 'mode: use audit or enforce.'],
+    ])('fails terraform plan on %s, showing the value and the fix', async (argument, value, fix) => {
+      writeFileSync(path.join(bad, 'bad_override.tf'), `module "root_access" {\n  ${argument}\n}\n`);
+      const plan = await runTerraform(
+        ['plan', '-input=false', '-no-color', '-var=management_account_id=111111111111'],
+        bad,
+        planEnv,
+        tooling.binary,
+      );
+      expect(plan.status).toBe(1);
+      const text = (plan.stdout + plan.stderr).replace(/\s+/g, ' ');
+      expect(text).toContain('Invalid value for variable');
+      expect(text).toContain(value);
+      expect(text).toContain(fix);
+    });
+  });
 });
