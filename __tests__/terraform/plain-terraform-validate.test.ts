@@ -1,6 +1,7 @@
 /**
  * `examples/plain-terraform` (a root module calling `modules/centralized-root-access` by relative
- * path) initializes from the provider mirror and validates, with the real Terraform CLI. Copied
+ * path) initializes from the provider mirror and validates, and bad inputs fail the plan with the
+ * value and the fix, with the real Terraform CLI. Copied
  * to a temporary folder first, so `terraform init` writes nothing into the repository.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
