@@ -1,10 +1,11 @@
 /**
  * `examples/plain-terraform` (a root module calling `modules/centralized-root-access` by relative
  * path) initializes from the provider mirror and validates, and bad inputs fail the plan with the
- * value and the fix, with the real Terraform CLI. Copied
- * to a temporary folder first, so `terraform init` writes nothing into the repository.
+ * value and the fix, and `terraform test` (mocked provider, plan mode) checks the module's counts
+ * and computed policies per input combination, with the real Terraform CLI. Copied to a temporary
+ * folder first, so `terraform init` writes nothing into the repository.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -75,6 +76,24 @@ terraformTier('plain Terraform validate')('examples/plain-terraform with terrafo
     const result = JSON.parse(validate.stdout);
     expect(result.valid).toBe(false);
     expect(JSON.stringify(result.diagnostics)).toContain('targets');
+  });
+
+  it('passes terraform test with a mocked provider: counts, conditions and policies per input combination', async () => {
+    // The module itself, copied out, with the test file in its tests/ folder.
+    const copy = path.dirname(
+      path.dirname(copyPlainTerraform(mkdtempSync(path.join(tmpdir(), 'root-access-tftest-')))),
+    );
+    const module = path.join(copy, 'modules', 'centralized-root-access');
+    mkdirSync(path.join(module, 'tests'));
+    copyFileSync(
+      path.join(__dirname, 'plain-terraform-module.tftest.hcl'),
+      path.join(module, 'tests', 'plain-terraform-module.tftest.hcl'),
+    );
+    const init = await runTerraform(['init', '-input=false', '-no-color'], module, env, tooling.binary);
+    expect(init.status).toBe(0);
+    const test = await runTerraform(['test', '-no-color'], module, env, tooling.binary);
+    if (test.status !== 0) throw new Error(`terraform test failed:\n${test.stdout}\n${test.stderr}`);
+    expect(test.stdout).toMatch(/Success! 3 passed, 0 failed\./);
   });
 
   describe('bad input', () => {
