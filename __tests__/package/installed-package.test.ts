@@ -263,10 +263,10 @@ describe('the packed npm package, installed into a fresh cdktf app outside the r
     }
   });
 
-  it('ships no tests, benchmarks, sources, scripts or example app', () => {
+  it('ships no tests, benchmarks, sources, scripts, example app or Terraform module (that is consumed from git)', () => {
     const sourceOnly = packedFiles.filter(
       (file) =>
-        /(^|\/)(__tests__|bench|src|scripts|app|\.ci)\//.test(file) ||
+        /(^|\/)(__tests__|bench|src|scripts|app|\.ci|modules|examples)\//.test(file) ||
         (file.endsWith('.ts') && !file.endsWith('.d.ts')) ||
         /^emulator\/(?!scenarios\/[^/]+\.json$|README\.md$)/.test(file) ||
         /(^|\/)(tsconfig[^/]*\.json|jest\.config\.js|eslint\.config\.mjs|package-lock\.json|cdktf\.json)$/.test(
