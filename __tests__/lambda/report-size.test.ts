@@ -1,7 +1,7 @@
 /**
  * The report stays compact at 10,000 accounts: what the function answers (which Terraform keeps
  * in state and shows as `enforcement_report`) stays under its budget and lists the accounts that
- * need attention, failed first; the `run finished` log line fits one CloudWatch Logs event.
+ * need attention, failed first; the `run report` log line fits one CloudWatch Logs event.
  *
  * The lambda-tier half runs the built bundle over 10,000 generated accounts against the emulator,
  * with an SCP that denies the audit's read in one OU so that real failures exist beside real
@@ -88,7 +88,7 @@ describe('the report at 10,000 accounts, through the bundled function', () => {
       needingAttention: failed + answer.summary['non-compliant'] - answer.accounts.length,
     });
 
-    const finished = lines.find((line) => line.includes('"run finished"'));
+    const finished = lines.find((line) => line.includes('"run report"'));
     expect(finished).toBeDefined();
     // One CloudWatch Logs event holds 256 KiB; the line keeps far under it.
     expect(Buffer.byteLength(finished!, 'utf8')).toBeLessThanOrEqual(LOG_REPORT_MAX_BYTES + 2_048);

@@ -18,24 +18,17 @@
  * Needs Terraform, the provider mirror and python3 with moto[server]; locally a missing tool
  * skips the tier loudly, under CI=true it fails.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-
-import { type RunningEmulator, findMotoPython, startEmulator } from '../../emulator/index';
 import type { CallRecord } from '../../emulator/model/state';
-import { isCi, requireTerraformTier, terraformTier } from '../support/terraform';
 import {
-  REPO_ROOT,
-  describeRun,
-  emulatedTerraformEnv,
-  synthExampleApp,
-  timedTerraform,
-  type TimedResult,
-} from '../support/terraform-emulator';
+  applyTierDescribe,
+  breakGlassUntil,
+  hasRootCredentials as hasCredentials,
+  shippedScenario,
+  useDeployedStack,
+} from '../support/deployed-stack';
+import { timedTerraform } from '../support/terraform-emulator';
 
-/** A break-glass window two weeks out: within the 30-day bound, never in the past. */
-const BREAK_GLASS_UNTIL = new Date(Date.now() + 14 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+const BREAK_GLASS_UNTIL = breakGlassUntil();
 
 const STACK = 'root-access-e2e';
 const MANAGEMENT = '111111111111';
@@ -53,45 +46,13 @@ const CREDENTIAL_CREATING_ACTIONS = new Set([
   'EnableMFADevice',
 ]);
 
-interface StateAccount {
-  id: string;
-  root: { password: boolean; accessKeys: string[]; signingCertificates: string[]; mfaDevices: unknown[] };
-}
-interface EmulatorStateJson {
-  organization: {
-    trustedAccess: string[];
-    rootFeatures: string[];
-    delegatedAdministrators: Array<{ accountId: string; servicePrincipal: string }>;
-  };
-  accounts: StateAccount[];
-  policies: Array<{ id: string; name: string; targets: string[] }>;
-}
-interface ReportAccount {
-  accountId: string;
-  status: string;
-}
-
-function tierDescribe(): jest.Describe {
-  const moto = findMotoPython();
-  if (moto.ok || isCi()) return terraformTier('terraform apply/plan');
-  console.warn(
-    `\n!! SKIPPING the terraform apply/plan tier: ${moto.message}. Under CI=true it fails instead.\n`,
-  );
-  return describe.skip;
-}
-
 /**
  * Day 0 of the default scenario: no trusted access for IAM, no root features, no delegated
  * administrator; all of it is left to the apply. The excluded account gets a password, so "never
  * touched" is visible.
  */
 function scenario(): Record<string, unknown> {
-  const document = JSON.parse(
-    readFileSync(path.join(REPO_ROOT, 'emulator', 'scenarios', 'default.json'), 'utf8'),
-  ) as {
-    organization: Record<string, unknown>;
-    accounts: Array<Record<string, unknown>>;
-  };
+  const document = shippedScenario('default');
   document.organization['trustedAccess'] = (document.organization['trustedAccess'] as string[]).filter(
     (principal) => principal !== 'iam.amazonaws.com',
   );
@@ -126,87 +87,14 @@ function appConfig(stateFile: string): Record<string, unknown> {
   };
 }
 
-function hasCredentials(account: StateAccount): boolean {
-  const root = account.root;
-  return (
-    root.password ||
-    root.accessKeys.length > 0 ||
-    root.signingCertificates.length > 0 ||
-    root.mfaDevices.length > 0
-  );
-}
+const tier = applyTierDescribe('terraform apply/plan');
 
-tierDescribe()('the example app against the emulator: terraform apply, plan, destroy', () => {
-  let emulator: RunningEmulator | undefined;
-  let work: string;
-  let stackDir: string;
-  let env: NodeJS.ProcessEnv;
-  const timings: Record<string, number> = {};
-
-  const running = (): RunningEmulator => {
-    if (emulator === undefined) throw new Error('the emulator did not start');
-    return emulator;
-  };
-  const state = async (): Promise<EmulatorStateJson> => (await running().state()) as EmulatorStateJson;
-  const account = async (id: string): Promise<StateAccount> => {
-    const found = (await state()).accounts.find((candidate) => candidate.id === id);
-    if (found === undefined) throw new Error(`no account ${id} in the emulator`);
-    return found;
-  };
-  async function terraform(label: string, ...args: string[]): Promise<TimedResult> {
-    const interactive = ['init', 'plan', 'apply', 'destroy'].includes(args[0] ?? '');
-    const result = await timedTerraform(
-      [...args, '-no-color', ...(interactive ? ['-input=false'] : [])],
-      stackDir,
-      env,
-    );
-    timings[label] = result.ms;
-    // With -detailed-exitcode, 2 means "succeeded, with changes"; the caller asserts on it.
-    const succeeded = result.status === 0 || (result.status === 2 && args.includes('-detailed-exitcode'));
-    if (!succeeded) {
-      const logs = running()
-        .lambdaInvocations()
-        .filter((invocation) => invocation.outcome !== 'succeeded')
-        .map(
-          (invocation) =>
-            `${invocation.requestId} ${invocation.outcome}: ${invocation.error?.errorMessage ?? ''}`,
-        );
-      throw new Error(`${describeRun(args, result)}\n--- failed invocations\n${logs.join('\n')}`);
-    }
-    return result;
-  }
-
-  beforeAll(async () => {
-    requireTerraformTier();
-    work = mkdtempSync(path.join(tmpdir(), 'root-access-apply-'));
-    const started = performance.now();
-    emulator = await startEmulator({ scenario: scenario(), moto: true });
-    timings['emulator start (with moto)'] = Math.round(performance.now() - started);
-    const configFile = path.join(work, 'root-access.config.json');
-    writeFileSync(configFile, JSON.stringify(appConfig(path.join(work, 'terraform.tfstate'))));
-    const synth = await synthExampleApp({
-      configFile,
-      outdir: path.join(work, 'cdktf.out'),
-      endpoint: emulator.endpoint,
-      stackName: STACK,
-    });
-    // The app points every service at ROOT_ACCESS_AWS_ENDPOINT itself; nothing had to be patched in.
-    expect(synth.patchedServices).toEqual([]);
-    timings['synth'] = synth.synthMs;
-    stackDir = synth.stackDir;
-    env = emulatedTerraformEnv(path.join(work, 'terraform-cli'), emulator.managementCredentials);
-    await terraform('init', 'init');
-  }, 120_000);
-
-  afterAll(async () => {
-    await emulator?.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-    console.info(
-      `terraform apply tier timings (ms): ${Object.entries(timings)
-        .map(([step, ms]) => `${step}=${ms}`)
-        .join(', ')}`,
-    );
-  }, 30_000);
+tier('the example app against the emulator: terraform apply, plan, destroy', () => {
+  const stack = useDeployedStack({ name: 'apply', stackName: STACK, scenario, config: appConfig });
+  const running = () => stack.emulator;
+  const state = () => stack.state();
+  const account = (id: string) => stack.account(id);
+  const terraform = (label: string, ...args: string[]) => stack.terraform(label, ...args);
 
   it('applies the stack from day 0: trusted access added, features enabled, delegated administrator registered, SCP attached', async () => {
     // GIVEN
@@ -290,15 +178,9 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
 
   it('reports every account with its status in the enforcement_report output', async () => {
     // WHEN
-    const output = await terraform('output', 'output', '-json');
+    const report = await stack.report();
 
     // THEN
-    const outputs = JSON.parse(output.stdout) as Record<string, { value: unknown }>;
-    const report = outputs['enforcement_report']?.value as {
-      mode: string;
-      accounts: ReportAccount[];
-      summary: Record<string, number>;
-    };
     expect(report.mode).toBe('enforce');
     const statuses = Object.fromEntries(report.accounts.map((entry) => [entry.accountId, entry.status]));
     expect(statuses).toEqual({
@@ -363,11 +245,7 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
 
   it("refuses a plain destroy, which would switch the organization's root features off, and changes nothing", async () => {
     // WHEN
-    const refused = await timedTerraform(
-      ['destroy', '-auto-approve', '-no-color', '-input=false'],
-      stackDir,
-      env,
-    );
+    const refused = await stack.terraformUnchecked('destroy (refused)', 'destroy', '-auto-approve');
 
     // THEN: prevent_destroy stops the plan before any resource is destroyed.
     expect(refused.status).not.toBe(0);
@@ -381,7 +259,7 @@ tierDescribe()('the example app against the emulator: terraform apply, plan, des
   it('destroys the rest of the stack after the features leave Terraform state, leaving them on, restoring no credential', async () => {
     // GIVEN: the documented way to remove the stack and keep the features.
     await running().clearCalls();
-    const listed = await timedTerraform(['state', 'list'], stackDir, env);
+    const listed = await timedTerraform(['state', 'list'], stack.stackDir, stack.env);
     const features = listed.stdout
       .split('\n')
       .find((line) => line.startsWith('aws_iam_organizations_features.'));

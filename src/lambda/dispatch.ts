@@ -300,7 +300,7 @@ async function enforce(
   });
   recordRunMetrics(report);
   // The whole report, compacted to fit one log event (every account also has its own line).
-  logger.info('run finished', { report: runLogAttributes(report) });
+  logger.info('run report', { report: runLogAttributes(report) });
   for (const warning of report.warnings) {
     logger.warn('desired state warning', { warning });
   }

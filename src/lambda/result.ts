@@ -67,7 +67,7 @@ export function enforcementResult(
   };
 }
 
-/** The `run finished` log line's attributes: the compact report under the log budget. */
+/** The `run report` log line's attributes: the compact report under the log budget. */
 export function runLogAttributes(report: RunReport): CompactReport {
   return compactReport(report, LOG_REPORT_MAX_BYTES);
 }
