@@ -18,6 +18,14 @@
  * Needs Terraform, the provider mirror and python3 with moto[server]; locally a missing tool
  * skips the tier loudly, under CI=true it fails.
  */
+import {
+  AttachPolicyCommand,
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DetachPolicyCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+
 import type { CallRecord } from '../../emulator/model/state';
 import {
   applyTierDescribe,
@@ -35,6 +43,8 @@ const MANAGEMENT = '111111111111';
 const DELEGATED_ADMIN = '222222222222';
 const BREAK_GLASS = '777777777777';
 const SUSPENDED = '888888888888';
+/** Made unfixable for one apply by an SCP that denies the delete. */
+const UNFIXABLE = '444444444444';
 /** Active members of the default scenario other than the excluded and break-glass ones. */
 const ENFORCED = ['333333333333', '444444444444', '555555555555', '666666666666', '999999999999'];
 const CREDENTIAL_CREATING_ACTIONS = new Set([
@@ -64,7 +74,7 @@ function scenario(): Record<string, unknown> {
   return document;
 }
 
-function appConfig(stateFile: string): Record<string, unknown> {
+function appConfig(stateFile: string, concurrency = 4): Record<string, unknown> {
   return {
     stackName: STACK,
     region: 'us-east-1',
@@ -80,7 +90,7 @@ function appConfig(stateFile: string): Record<string, unknown> {
       exclusions: { accountIds: [DELEGATED_ADMIN] },
       breakGlass: [{ accountId: BREAK_GLASS, until: BREAK_GLASS_UNTIL, reason: 'INC-42 recovery drill' }],
       mode: 'enforce',
-      concurrency: 4,
+      concurrency,
       schedule: 'rate(12 hours)',
     },
     // No `enforcer` section: without manageOrganization, the reconciler enables trusted access.
@@ -242,6 +252,63 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
     expect(plan.status).toBe(0);
     expect(plan.stdout + plan.stderr).not.toMatch(/Check block assertion failed/);
   }, 150_000);
+
+  it('retries, on the next plain apply, an enforcement whose update failed (provider bug #43447 saves it as applied)', async () => {
+    // GIVEN: drift in one account, and an SCP there that denies the deletes (a real cause,
+    // evaluated by the emulator for the root session as AWS does), then a config change that
+    // updates the apply-time enforcement (the desired state's digest is in its input).
+    const organizations = new OrganizationsClient({
+      endpoint: running().endpoint,
+      region: 'us-east-1',
+      credentials: { ...running().managementCredentials },
+      maxAttempts: 1,
+    });
+    await running().setRootCredentials(UNFIXABLE, { accessKeys: 1 });
+    const created = await organizations.send(
+      new CreatePolicyCommand({
+        Name: 'freeze-root-deletes',
+        Description: 'denies the deletes the reconciler needs, for the test',
+        Type: 'SERVICE_CONTROL_POLICY',
+        Content: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: ['iam:DeleteAccessKey'], Resource: '*' }],
+        }),
+      }),
+    );
+    const policyId = created.Policy?.PolicySummary?.Id;
+    await organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: UNFIXABLE }));
+    await stack.resynth((stateFile) => appConfig(stateFile, 3));
+
+    // WHEN
+    const failed = await stack.terraformUnchecked('apply (update, failing)', 'apply', '-auto-approve');
+
+    // THEN: the apply fails naming the account and why; the credential is still there.
+    expect(failed.status).not.toBe(0);
+    const text = failed.stdout + failed.stderr;
+    expect(text).toMatch(/1 account\(s\) could not be made compliant/);
+    expect(text).toMatch(new RegExp(`${UNFIXABLE}.*(service control policy|SCP)`, 'i'));
+    expect(hasCredentials(await account(UNFIXABLE))).toBe(true);
+
+    // GIVEN: the cause is gone
+    await organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: UNFIXABLE }));
+    await organizations.send(new DeletePolicyCommand({ PolicyId: policyId }));
+    await running().clearCalls();
+
+    // WHEN: the next plain apply, nothing else changed
+    const plan = await terraform('plan (after failed update)', 'plan', '-detailed-exitcode');
+    await terraform('apply (retry)', 'apply', '-auto-approve');
+
+    // THEN: the plan found the account (the audit reads AWS, not the saved input) and the apply fixed it.
+    expect(plan.status).toBe(2);
+    expect(plan.stdout + plan.stderr).toMatch(
+      new RegExp(`Member accounts hold root credentials at plan time: \\[${UNFIXABLE}\\]`),
+    );
+    expect(hasCredentials(await account(UNFIXABLE))).toBe(false);
+    const deletes = (await running().calls()).filter((call) => call.action === 'DeleteAccessKey');
+    expect(deletes.map((call) => [call.accountId, call.status])).toEqual([[UNFIXABLE, 200]]);
+    const clean = await terraform('plan (clean after retry)', 'plan', '-detailed-exitcode');
+    expect(clean.status).toBe(0);
+  }, 300_000);
 
   it("refuses a plain destroy, which would switch the organization's root features off, and changes nothing", async () => {
     // WHEN
