@@ -40,18 +40,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const startMs = Math.round(performance.now() - startedAt);
 
-  // These are the emulator's own throwaway management credentials, not real AWS secrets.
-  process.stdout.write(
-    [
-      `# emulator listening on ${emulator.endpoint} (scenario ${options.scenario}, started in ${startMs} ms${emulator.moto !== undefined ? `, forwarding to moto at ${emulator.moto.endpoint}` : ''})`,
-      `export AWS_ENDPOINT_URL=${emulator.endpoint}`,
-      `export AWS_REGION=${emulator.region}`,
-      `export AWS_ACCESS_KEY_ID=${emulator.managementCredentials.accessKeyId}`,
-      `export AWS_SECRET_ACCESS_KEY=${emulator.managementCredentials.secretAccessKey}`,
-      '',
-    ].join('\n'),
-  );
-
+  // Handlers go in before the credentials are printed: a parent that reads them and signals at
+  // once must find the handler in place (a pipe write can reach it before the next line runs).
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -69,6 +59,18 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // These are the emulator's own throwaway management credentials, not real AWS secrets.
+  process.stdout.write(
+    [
+      `# emulator listening on ${emulator.endpoint} (scenario ${options.scenario}, started in ${startMs} ms${emulator.moto !== undefined ? `, forwarding to moto at ${emulator.moto.endpoint}` : ''})`,
+      `export AWS_ENDPOINT_URL=${emulator.endpoint}`,
+      `export AWS_REGION=${emulator.region}`,
+      `export AWS_ACCESS_KEY_ID=${emulator.managementCredentials.accessKeyId}`,
+      `export AWS_SECRET_ACCESS_KEY=${emulator.managementCredentials.secretAccessKey}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main(process.argv).catch((error: unknown) => {
