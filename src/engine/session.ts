@@ -1,7 +1,8 @@
 /**
  * Root sessions: one `sts:AssumeRoot` per account and task, its credentials handed straight to
  * the session's client and nowhere else. A call that meets `ExpiredToken` re-assumes once and
- * is retried; a second expiry on the same call fails it with {@link SessionExpiredError}.
+ * is retried; a second expiry on the same call fails it with {@link SessionExpiredError}. A session
+ * lasts at most 900 s: see docs/aws-behaviour.md#assume-root-session-duration.
  *
  * A session does not build its own SDK client: it borrows a {@link SessionClient}, one long-lived
  * client whose `credentials` provider hands out whichever session currently holds it. A run keeps
