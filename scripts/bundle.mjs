@@ -54,9 +54,16 @@ const entries = [
  *   them only for profile-based sources (assume-role profiles, SSO, console login, web identity
  *   tokens). A Lambda always has its role's credentials in the environment, the chain's first
  *   source, so these are never reached there; if they were, the error says why.
+ * - Smithy's event-stream codec (about 15 KB): the protocols load it (a dynamic import) only for
+ *   event-stream operations, and STS, IAM and Organizations have none.
  */
 function lambdaSlimming() {
-  const unavailable = ['@aws-sdk/client-s3', '@aws-sdk/client-sqs', '@aws-sdk/nested-clients/[a-z-]+'];
+  const unavailable = [
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-sqs',
+    '@aws-sdk/nested-clients/[a-z-]+',
+    '@smithy/core/event-streams',
+  ];
   return {
     name: 'lambda-slimming',
     setup(b) {
@@ -74,7 +81,7 @@ function lambdaSlimming() {
         namespace: 'unavailable-in-lambda',
       }));
       b.onLoad({ filter: /.*/, namespace: 'unavailable-in-lambda' }, (args) => ({
-        contents: `const message = ${JSON.stringify(`${args.path} is left out of the reconciler Lambda bundle: S3/SQS unlock tasks run from the root-access command-line tool, and profile-based credentials never apply in Lambda`)};
+        contents: `const message = ${JSON.stringify(`${args.path} is left out of the reconciler Lambda bundle: S3/SQS unlock tasks run from the root-access command-line tool, profile-based credentials never apply in Lambda, and its services have no event streams`)};
 module.exports = new Proxy({}, { get: (_, name) => name === '__esModule' ? false : class { constructor() { throw new Error(message); } } });`,
         loader: 'js',
       }));
