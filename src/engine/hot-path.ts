@@ -14,8 +14,9 @@
  *   since neither operation has an input that changes it;
  * - signing: the SDK's `AwsSdkSigV4Signer` with the client's signer, credentials provider and
  *   `systemClockOffset`, so clock-skew correction is the client's and is shared with it;
- * - retries: the SDK's `retryMiddleware` with the client's retry strategy (the engine's shared
- *   one: adaptive rate limit, backoff, `Retry-After`), headers and `$metadata.attempts`;
+ * - retries: the SDK's `retryMiddleware` loop (see `withRetries`) with the client's retry strategy
+ *   (the engine's shared one: adaptive rate limit, backoff, `Retry-After`), headers and
+ *   `$metadata.attempts`;
  * - transport: the client's `requestHandler` (the engine's keep-alive pool);
  * - errors: any non-2xx response is parsed by the client's own protocol, so errors are the same
  *   typed exceptions (`ExpiredTokenException`, `AccessDenied`, ...) with the same `$metadata`
@@ -31,14 +32,18 @@ import {
   type EndpointParameterInstructionsSupplier,
 } from '@smithy/core/endpoints';
 import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
-import { retryMiddleware } from '@smithy/core/retry';
+import { getRetryAfterHint, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { operation } from '@smithy/core/schema';
+import { randomUUID } from 'node:crypto';
 import type {
   AwsCredentialIdentity,
   EndpointV2,
   FinalizeHandlerArguments,
   HandlerExecutionContext,
   MetadataBearer,
+  RetryErrorInfo,
+  RetryStrategyV2,
+  SdkError,
   StaticOperationSchema,
 } from '@smithy/types';
 
@@ -167,17 +172,80 @@ async function prepareUncached(config: QueryConfig, op: Operation): Promise<Prep
       return signer.errorHandler(signingProperties)(error as Error);
     }
   };
-  const retrying = retryMiddleware(config as never)(attempt as never, context) as (
-    args: FinalizeHandlerArguments<object>,
-  ) => Promise<{ response: HttpResponse; output: MetadataBearer }>;
-
+  const strategy = (await config.retryStrategy()) as RetryStrategyV2;
+  const maxAttempts = await config.maxAttempts();
   return {
     endpoint,
     url: new URL(endpoint.url.href),
     signingRegion,
     userAgent,
-    send: (request) => retrying({ request, input: {} }),
+    send: (request) => withRetries(strategy, maxAttempts, request, attempt),
   };
+}
+
+/**
+ * The SDK's `retryMiddleware` loop for a `RetryStrategyV2` (@smithy/core 3.41), line for line:
+ * the same invocation and attempt headers, the SDK's error classification and `Retry-After`
+ * parsing, and `$metadata.attempts`/`totalRetryDelay` on the error that ends it. Written out
+ * because the middleware re-resolves its providers and builds its invocation id in JavaScript on
+ * every call; the strategy (the client's, so the engine's shared one) is resolved once instead.
+ */
+async function withRetries(
+  strategy: RetryStrategyV2,
+  maxAttempts: number,
+  request: HttpRequest,
+  attempt: (
+    args: FinalizeHandlerArguments<object>,
+  ) => Promise<{ response: HttpResponse; output: MetadataBearer }>,
+): Promise<{ response: HttpResponse; output: MetadataBearer }> {
+  let token = await strategy.acquireInitialRetryToken('');
+  let attempts = 0;
+  let totalRetryDelay = 0;
+  request.headers['amz-sdk-invocation-id'] = randomUUID();
+  for (;;) {
+    try {
+      request.headers['amz-sdk-request'] = `attempt=${attempts + 1}; max=${maxAttempts}`;
+      const result = await attempt({ request, input: {} });
+      strategy.recordSuccess(token);
+      result.output.$metadata.attempts = attempts + 1;
+      result.output.$metadata.totalRetryDelay = totalRetryDelay;
+      return result;
+    } catch (caught) {
+      const error = asSdkError(caught);
+      const retryAfterHint = getRetryAfterHint((caught as { $response?: unknown }).$response);
+      const info: RetryErrorInfo = {
+        error: caught as SdkError,
+        errorType: isThrottlingError(caught as SdkError)
+          ? 'THROTTLING'
+          : isTransientError(caught as SdkError)
+            ? 'TRANSIENT'
+            : isServerError(caught as SdkError)
+              ? 'SERVER_ERROR'
+              : 'CLIENT_ERROR',
+        ...(retryAfterHint !== undefined ? { retryAfterHint } : {}),
+      };
+      try {
+        token = await strategy.refreshRetryTokenForRetry(token, info);
+      } catch {
+        const metadata = ((error as { $metadata?: Record<string, unknown> }).$metadata ??= {});
+        metadata['attempts'] = attempts + 1;
+        metadata['totalRetryDelay'] = totalRetryDelay;
+        throw error;
+      }
+      attempts = token.getRetryCount();
+      const delay = token.getRetryDelay();
+      totalRetryDelay += delay;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** The middleware's `asSdkError`: what is thrown is always an Error carrying `$metadata`. */
+function asSdkError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  if (error instanceof Object) return Object.assign(new Error(), error);
+  if (typeof error === 'string') return new Error(error);
+  return new Error(`AWS SDK error wrapper for ${String(error)}`);
 }
 
 /** Throws the client's own typed error for a non-2xx response, with `$response` as the client sets it. */
