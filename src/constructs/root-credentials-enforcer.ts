@@ -74,6 +74,7 @@ import {
 import {
   decodedResult,
   driftRepairInput,
+  driftRepairedCheck,
   planTimeDriftCheck,
   reportExpression,
 } from './enforcer/terraform-expressions';
@@ -501,7 +502,14 @@ export class RootCredentialsEnforcer extends Construct {
     const stack = TerraformStack.of(this);
     stack.addOverride(`check.${checkName}`, planTimeDriftCheck(audit, repairs !== 'false'));
     // A second check with a scoped audit of the repaired accounts (re-read after apply) was tried
-    // and dropped: its deferred read made every clean plan report changes.
+    // and dropped: its deferred read made every clean plan report changes. This one reads only the
+    // repair's own result, which a clean plan already has.
+    if (driftRepair !== undefined) {
+      stack.addOverride(
+        `check.${checkName}_repaired`,
+        driftRepairedCheck(decodedResult(driftRepair.friendlyUniqueId)),
+      );
+    }
     return { driftAudit, ...(driftRepair ? { driftRepair } : {}), checkName };
   }
 

@@ -23,7 +23,6 @@ import {
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
   DeleteSigningCertificateCommand,
-  GetAccountSummaryCommand,
   GetLoginProfileCommand,
   paginateListAccessKeys,
   paginateListMFADevices,
@@ -36,6 +35,7 @@ import type { CredentialKind, EngineDesiredState } from '../shared/desired-state
 import { createSessionIamClient, type ClientSettings } from './clients';
 import type { Diagnoser } from './diagnose';
 import { isNotFound, logAttributes } from './errors';
+import { getAccountSummary } from './hot-path';
 import {
   SessionClientPool,
   withSession,
@@ -224,9 +224,7 @@ async function verify(
 }
 
 async function readFlags(session: RootSession<IAMClient>): Promise<Flags> {
-  const { SummaryMap: summary = {} } = await session.call((client) =>
-    client.send(new GetAccountSummaryCommand({})),
-  );
+  const summary = await session.call((client) => getAccountSummary(client));
   const flag = (kind: CredentialKind) => (summary[SUMMARY_KEYS[kind]] ?? 0) > 0;
   return {
     password: flag('password'),

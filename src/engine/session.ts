@@ -10,11 +10,12 @@
  * workers, not one per account and task (each new client re-resolves its configuration and builds
  * its middleware stack, about 2 ms of CPU).
  */
-import { AssumeRootCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 import type { SessionCredentials } from './clients';
 import { AssumeRootError, SessionExpiredError, isExpiredToken, logAttributes } from './errors';
+import { assumeRoot } from './hot-path';
 import type { EngineLogger } from './types';
 
 import { rootTaskPolicyArn, type RootTask } from '../shared/root-tasks';
@@ -161,22 +162,15 @@ export class RootSession<C> {
     this.deps.onAssume?.();
     let credentials: SessionCredentials;
     try {
-      const response = await this.deps.sts.send(
-        new AssumeRootCommand({
-          TargetPrincipal: this.accountId,
-          TaskPolicyArn: { arn: rootTaskPolicyArn(this.task) },
-          DurationSeconds: SESSION_SECONDS,
-        }),
-      );
-      const issued = response.Credentials;
-      if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken) {
+      const issued = await assumeRoot(this.deps.sts, {
+        targetPrincipal: this.accountId,
+        taskPolicyArn: rootTaskPolicyArn(this.task),
+        durationSeconds: SESSION_SECONDS,
+      });
+      if (issued === undefined) {
         throw new AssumeRootError(this.accountId, this.task, 'AssumeRoot returned no credentials');
       }
-      credentials = {
-        accessKeyId: issued.AccessKeyId,
-        secretAccessKey: issued.SecretAccessKey,
-        sessionToken: issued.SessionToken,
-      };
+      credentials = issued;
     } catch (error) {
       if (error instanceof AssumeRootError) throw error;
       this.deps.logger.warn('AssumeRoot failed', {

@@ -150,7 +150,15 @@ export const MEMBERSHIP_OPERATIONS: Record<string, Operation> = {
         parentId: state.organization.rootId,
         joinedMethod: 'INVITED',
         joinedTimestamp: now,
-        root: { accessKeys: [], signingCertificates: [], mfaDevices: [], unassignedVirtualMfaDevices: [] },
+        // A standalone account is signed up for with its root user's email and password, so an
+        // invited account arrives with a root password (the long-term credential to remove).
+        root: {
+          loginProfile: { createDate: now, passwordResetRequired: false },
+          accessKeys: [],
+          signingCertificates: [],
+          mfaDevices: [],
+          unassignedVirtualMfaDevices: [],
+        },
         buckets: [],
         queues: [],
       });
