@@ -6,6 +6,7 @@
  * A bad config file stops synth with one line per problem on stderr and exit code 1, never a
  * stack trace: the people editing the file are operators, not the authors of this code.
  */
+import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -167,6 +168,18 @@ export function main(
   return 0;
 }
 
+/**
+ * Where the app's lines go: stderr, or, under `npm run synth` (app/synth.mjs), the file that
+ * script prints once after cdktf, which would otherwise show each line twice.
+ */
+export function problemLog(env: NodeJS.ProcessEnv = process.env): (line: string) => void {
+  const file = env['ROOT_ACCESS_PROBLEMS_FILE'];
+  if (file === undefined || file === '') {
+    return (line) => console.error(line);
+  }
+  return (line) => appendFileSync(file, `${line}\n`);
+}
+
 if (require.main === module) {
-  process.exitCode = main();
+  process.exitCode = main(process.env, problemLog());
 }
