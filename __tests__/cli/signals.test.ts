@@ -1,106 +1,171 @@
 /**
- * A real signal to the built tool mid-run (issue 9): the first SIGINT/SIGTERM lets the accounts in
- * flight finish, starts no more, prints the partial report with the rest `deferred` and exits 1;
- * a second exits at once with 130. The emulator answers slowly (latency) so the run is still going
- * when the signal arrives; the signal is sent once the first root session has been opened.
+ * Real signals to the built `root-access enforce` (a child process, as an operator's terminal
+ * sends them) while a run is in flight against the emulator (per-call latency keeps it going):
+ * the first SIGINT stops new accounts from starting, lets those in flight finish, prints the
+ * partial report with the rest `deferred` and exits 1, leaving no account half-done; a second
+ * signal exits at once with 130.
  */
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { generateScenario } from '../../emulator/scenario/generate';
-import { BIN, toolEnv } from './helpers';
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+const BIN = join(__dirname, '..', '..', 'bin', 'root-access.js');
+const ACCOUNTS = Array.from({ length: 12 }, (_, i) => String(222_222_222_222 + i * 1_111));
+/** Every kind of root credential, as in the issue's half-done account. */
+const FULL_ROOT = {
+  password: true,
+  accessKeys: 1,
+  signingCertificates: 2,
+  mfaDevices: [{ kind: 'virtual' }, { kind: 'fido' }],
+};
+
+const SCENARIO = {
+  organization: {
+    managementAccountId: '111111111111',
+    rootId: 'r-ex12',
+    featureSet: 'ALL',
+    trustedAccess: ['iam.amazonaws.com'],
+    rootFeatures: ['RootCredentialsManagement', 'RootSessions'],
+  },
+  organizationalUnits: [],
+  accounts: ACCOUNTS.map((id) => ({ id, parentId: 'r-ex12', root: FULL_ROOT })),
+  policies: [],
+};
+
+interface Child {
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  kill(signal: NodeJS.Signals): void;
+  stderr(): string;
 }
 
-/** Starts the tool; calls `interrupt(child)` once the emulator has seen `assumeRoots` root sessions. */
-async function runAndInterrupt(
-  emulator: RunningEmulator,
-  args: readonly string[],
-  interrupt: (send: (signal: NodeJS.Signals) => void) => Promise<void>,
-  assumeRoots = 1,
-): Promise<Finished> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: toolEnv(emulator), stdio: 'pipe' });
+function enforce(emulator: RunningEmulator): Child {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'enforce', '--all', '--yes', '--output', 'json', '--concurrency', '2'],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        AWS_ENDPOINT_URL: emulator.endpoint,
+        AWS_REGION: emulator.region,
+        AWS_ACCESS_KEY_ID: emulator.managementCredentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: emulator.managementCredentials.secretAccessKey,
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const finished = new Promise<Finished>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const sessions = (await emulator.calls()).filter((call) => call.action === 'AssumeRoot').length;
-    if (sessions >= assumeRoots) break;
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error('the run never opened a root session');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  await interrupt((signal) => child.kill(signal));
-  return finished;
+  return {
+    done: new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    }),
+    kill: (signal) => child.kill(signal),
+    stderr: () => stderr,
+  };
 }
 
-describe('signals to root-access mid-run', () => {
+/** Resolves once some account's root password was deleted: the run is in flight. */
+async function firstDelete(emulator: RunningEmulator): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    const calls = await emulator.calls();
+    if (calls.some((call) => call.action === 'DeleteLoginProfile' && call.status === 200)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no account was being enforced within 60 s');
+}
+
+interface StateRoot {
+  id: string;
+  root: { password: boolean; accessKeys: string[]; signingCertificates: string[]; mfaDevices: unknown[] };
+}
+
+/** How much of FULL_ROOT an account still holds: 'none', 'all', or 'partial'. */
+function holding(account: StateRoot): 'none' | 'all' | 'partial' {
+  const { password, accessKeys, signingCertificates, mfaDevices } = account.root;
+  const counts = [password ? 1 : 0, accessKeys.length, signingCertificates.length, mfaDevices.length];
+  if (counts.every((count) => count === 0)) return 'none';
+  if (counts.join() === '1,1,2,2') return 'all';
+  return 'partial';
+}
+
+describe('root-access enforce under real signals', () => {
   let emulator: RunningEmulator;
+  jest.setTimeout(120_000);
+
   beforeEach(async () => {
-    emulator = await startEmulator({
-      scenario: generateScenario({ accounts: 40, seed: 5, nonCompliantShare: 0.5 }),
-      faults: { latencyMs: 40 },
-    });
+    emulator = await startEmulator({ scenario: SCENARIO });
+    // About 15 calls per account at 80 ms each: the run takes many seconds at concurrency 2.
+    await emulator.setFaults({ latencyMs: 80 });
   });
   afterEach(async () => {
-    await emulator.stop();
+    await emulator?.stop();
   });
 
-  it('SIGINT during enforce: in-flight accounts finish, the rest are deferred and never changed, exit 1', async () => {
-    const result = await runAndInterrupt(
-      emulator,
-      ['enforce', '--all', '--yes', '--concurrency', '2', '--output', 'json'],
-      async (send) => send('SIGINT'),
-    );
+  it('on SIGINT finishes the accounts in flight, prints the partial report with the rest deferred, and exits 1', async () => {
+    // GIVEN
+    const child = enforce(emulator);
+    await firstDelete(emulator);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('SIGINT: finishing the accounts in flight, starting no more');
+    // WHEN
+    child.kill('SIGINT');
+    const result = await child.done;
+
+    // THEN
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 1, signal: null });
+    expect(result.stderr).toMatch(/SIGINT: finishing the accounts in flight, starting no more/);
+    const report = JSON.parse(result.stdout) as {
+      summary: Record<string, number>;
+      accounts: Array<{ accountId: string; status: string }>;
+    };
+    expect(report.summary['remediated']).toBeGreaterThanOrEqual(1);
+    expect(report.summary['deferred']).toBeGreaterThanOrEqual(1);
+    expect(report.summary['remediated'] + report.summary['deferred']).toBe(ACCOUNTS.length);
     expect(result.stderr).toMatch(
-      /^interrupted: \d+ accounts were not started \(deferred\); run the same command again/m,
+      /^interrupted: \d+ accounts? (was|were) not started \(deferred\); run the same command again to finish them$/m,
     );
-    const report = JSON.parse(result.stdout);
-    expect(report.summary.total).toBe(41);
-    expect(report.summary.deferred).toBeGreaterThan(20);
+    // Deferred means never started: not even a root session was opened into those accounts.
     const deferred = new Set(
-      report.accounts
-        .filter((account: { status: string }) => account.status === 'deferred')
-        .map((account: { accountId: string }) => account.accountId),
+      report.accounts.filter((account) => account.status === 'deferred').map((account) => account.accountId),
     );
     const calls = await emulator.calls();
     expect(
-      calls.filter((call) => call.accountId !== undefined && deferred.has(call.accountId) && call.mutating),
-    ).toEqual([]);
-    expect(
       calls.filter((call) => call.action === 'AssumeRoot' && deferred.has(call.accountId ?? '')),
     ).toEqual([]);
+    const state = (await emulator.state()) as { accounts: StateRoot[] };
+    const statusOf = new Map(report.accounts.map((account) => [account.accountId, account.status]));
+    for (const account of state.accounts.filter((candidate) => ACCOUNTS.includes(candidate.id))) {
+      // No account is left half-done: a remediated one holds nothing, a deferred one all it had.
+      const expected = statusOf.get(account.id) === 'remediated' ? 'none' : 'all';
+      expect({ account: account.id, holds: holding(account) }).toEqual({
+        account: account.id,
+        holds: expected,
+      });
+    }
   });
 
-  it('a second SIGTERM exits at once with 130', async () => {
-    const started = Date.now();
-    const result = await runAndInterrupt(
-      emulator,
-      ['audit', '--all', '--concurrency', '1', '--output', 'json'],
-      async (send) => {
-        send('SIGTERM');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        send('SIGTERM');
-      },
-    );
+  it('exits at once with 130 on a second signal', async () => {
+    // GIVEN
+    const child = enforce(emulator);
+    await firstDelete(emulator);
+    child.kill('SIGINT');
+    const waitForNotice = Date.now();
+    while (!/SIGINT: finishing/.test(child.stderr()) && Date.now() - waitForNotice < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
 
+    // WHEN
+    child.kill('SIGTERM');
+    const result = await child.done;
+
+    // THEN
     expect(result.code).toBe(130);
-    expect(result.stderr).toContain('SIGTERM again: exiting now');
-    expect(result.stdout).toBe('');
-    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.stderr).toMatch(/SIGTERM again: exiting now/);
   });
 });

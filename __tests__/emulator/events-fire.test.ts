@@ -16,11 +16,19 @@ import {
   DescribeAccountCommand,
   InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
+  MoveAccountCommand,
 } from '@aws-sdk/client-organizations';
 
 import { findMotoPython } from '../../emulator/index';
 import { matchesPattern } from '../../emulator/events/pattern';
-import { baseScenario, signer, useEmulator } from '../support/emulator';
+import {
+  DELEGATED_ADMIN,
+  DELEGATED_ADMIN_ACCOUNT,
+  baseScenario,
+  expectAwsError,
+  signer,
+  useEmulator,
+} from '../support/emulator';
 
 /** An administrator of an account outside the organization, to accept an invitation. */
 const OUTSIDER = {
@@ -80,6 +88,67 @@ describe('membership events', () => {
       joinedMethod: 'INVITED',
       joinedTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
+  });
+
+  it('gives an invited account the root password it signed up with', async () => {
+    const invited = await env
+      .organizations()
+      .send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: OUTSIDER.accountId } }));
+    await env
+      .organizations({ credentials: OUTSIDER })
+      .send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake?.Id }));
+    const state = (await env.emulator.state()) as {
+      accounts: Array<{ id: string; root: { password: boolean } }>;
+    };
+    expect(state.accounts.find((account) => account.id === OUTSIDER.accountId)?.root.password).toBe(true);
+  });
+
+  it('moves an account between parents and records the MoveAccount call as CloudTrail logs it', async () => {
+    const organizations = env.organizations();
+    await organizations.send(
+      new MoveAccountCommand({
+        AccountId: DELEGATED_ADMIN_ACCOUNT,
+        SourceParentId: 'r-ex12',
+        DestinationParentId: 'ou-ex12-prod0001',
+      }),
+    );
+    const state = (await env.emulator.state()) as { accounts: Array<{ id: string; parentId: string }> };
+    expect(state.accounts.find((account) => account.id === DELEGATED_ADMIN_ACCOUNT)?.parentId).toBe(
+      'ou-ex12-prod0001',
+    );
+    const { recorded } = await recordedEvents(env.emulator.endpoint);
+    expect(recorded.at(-1)).toEqual({
+      eventName: 'MoveAccount',
+      eventType: 'AwsApiCall',
+      requestParameters: {
+        accountId: DELEGATED_ADMIN_ACCOUNT,
+        sourceParentId: 'r-ex12',
+        destinationParentId: 'ou-ex12-prod0001',
+      },
+    });
+
+    const move = (source: string, destination: string) =>
+      organizations.send(
+        new MoveAccountCommand({
+          AccountId: DELEGATED_ADMIN_ACCOUNT,
+          SourceParentId: source,
+          DestinationParentId: destination,
+        }),
+      );
+    await expectAwsError(move('r-ex12', 'ou-ex12-prod0001'), 'DuplicateAccountException', 409);
+    await expectAwsError(move('r-ex12', 'ou-ex12-none0001'), 'DestinationParentNotFoundException', 404);
+    await expectAwsError(move('ou-ex12-none0001', 'r-ex12'), 'SourceParentNotFoundException', 404);
+    await expectAwsError(
+      env.organizations({ credentials: DELEGATED_ADMIN }).send(
+        new MoveAccountCommand({
+          AccountId: DELEGATED_ADMIN_ACCOUNT,
+          SourceParentId: 'ou-ex12-prod0001',
+          DestinationParentId: 'r-ex12',
+        }),
+      ),
+      'AccessDeniedException',
+      403,
+    );
   });
 });
 import { isCi } from '../support/terraform';

@@ -20,6 +20,7 @@ import {
   type ScheduledEvent,
 } from './events';
 import { engineLogger, logAccountDone, logger, recordRunMetrics } from './powertools';
+import { enforcementResult, nonComplianceMessage, runLogAttributes, type EnforcementResult } from './result';
 import { enableIamTrustedAccess, type TrustedAccessResult } from './trusted-access';
 
 /** The part of the Lambda context the handler uses (tests pass a plain object). */
@@ -29,17 +30,7 @@ export interface InvocationContext {
   getRemainingTimeInMillis(): number;
 }
 
-/** A run's report, plus the continuation that carries its deferred accounts, if any. */
-export interface EnforcementResult extends RunReport {
-  readonly runId: string;
-  readonly trigger: HandlerEvent['kind'];
-  /** Present when some accounts were deferred: they are being handled by an asynchronous continuation. */
-  readonly continuation?: {
-    readonly runId: string;
-    readonly generation: number;
-    readonly accountIds: readonly string[];
-  };
-}
+export type { EnforcementResult } from './result';
 
 /** The answer to `{ "action": "audit" }`: what a Terraform `check` block asserts on. */
 export interface AuditResult {
@@ -84,14 +75,7 @@ export type HandlerResult =
 /** Thrown after an apply-time run in which some accounts could not be made compliant. */
 export class NonComplianceError extends Error {
   constructor(readonly failed: readonly AccountReport[]) {
-    super(
-      `${failed.length} account(s) could not be made compliant:\n${failed
-        .map(
-          (account) =>
-            `  - ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${account.error ?? account.reason ?? 'failed'}`,
-        )
-        .join('\n')}`,
-    );
+    super(nonComplianceMessage(failed));
     this.name = 'NonComplianceError';
   }
 }
@@ -153,19 +137,19 @@ async function onLifecycle(event: LifecycleEvent, context: InvocationContext): P
     runId: context.awsRequestId,
     generation: 0,
   });
-  const failed = result.accounts.filter((account) => account.status === 'failed');
-  if (event.failOnNonCompliance && failed.length > 0) {
-    throw new NonComplianceError(failed);
+  if (event.failOnNonCompliance && result.failed.length > 0) {
+    throw new NonComplianceError(result.failed);
   }
-  return result;
+  return result.answer;
 }
 
 async function onSchedule(_event: ScheduledEvent, context: InvocationContext): Promise<EnforcementResult> {
-  return enforce(resolveDesiredStateFromEnvironment(), context, {
+  const run = await enforce(resolveDesiredStateFromEnvironment(), context, {
     trigger: 'schedule',
     runId: context.awsRequestId,
     generation: 0,
   });
+  return run.answer;
 }
 
 async function onOrganizationEvent(
@@ -184,7 +168,12 @@ async function onOrganizationEvent(
       eventName: event.eventName,
       lookedAt: event.accountIdNotFoundAt,
     });
-    return enforce(desired, context, { trigger: 'organization', runId: context.awsRequestId, generation: 0 });
+    const run = await enforce(desired, context, {
+      trigger: 'organization',
+      runId: context.awsRequestId,
+      generation: 0,
+    });
+    return run.answer;
   }
   const notTargeted = obviouslyNotTargeted(desired, event.accountId);
   if (notTargeted !== undefined) {
@@ -205,9 +194,10 @@ async function onOrganizationEvent(
     eventName: event.eventName,
     accountId: event.accountId,
     status:
-      result.accounts.find((account) => account.accountId === event.accountId)?.status ?? 'not-targeted',
+      result.report.accounts.find((account) => account.accountId === event.accountId)?.status ??
+      'not-targeted',
   });
-  return result;
+  return result.answer;
 }
 
 async function onAudit(event: AuditRequest, context: InvocationContext): Promise<AuditResult | AuditFailure> {
@@ -261,11 +251,10 @@ async function onDriftRepair(
     generation: 0,
     onlyAccountIds: event.accountIds,
   });
-  const failed = result.accounts.filter((account) => account.status === 'failed');
-  if (event.failOnNonCompliance && failed.length > 0) {
-    throw new NonComplianceError(failed);
+  if (event.failOnNonCompliance && result.failed.length > 0) {
+    throw new NonComplianceError(result.failed);
   }
-  return result;
+  return result.answer;
 }
 
 async function onContinuation(
@@ -274,12 +263,13 @@ async function onContinuation(
 ): Promise<EnforcementResult> {
   // The accounts are only a subset to look at: the engine still applies the deployed targets,
   // exclusions and break-glass windows to them.
-  return enforce(resolveDesiredStateFromEnvironment(), context, {
+  const run = await enforce(resolveDesiredStateFromEnvironment(), context, {
     trigger: 'continuation',
     runId: event.runId,
     generation: event.generation,
     onlyAccountIds: event.accountIds,
   });
+  return run.answer;
 }
 
 interface EnforceOptions {
@@ -290,11 +280,18 @@ interface EnforceOptions {
   readonly onlyAccountIds?: readonly string[];
 }
 
+/** A finished run: the full report (for the handler's own decisions) and the compact answer. */
+interface EnforceOutcome {
+  readonly report: RunReport;
+  readonly answer: EnforcementResult;
+  readonly failed: readonly AccountReport[];
+}
+
 async function enforce(
   desired: ResolvedDesiredState,
   context: InvocationContext,
   options: EnforceOptions,
-): Promise<EnforcementResult> {
+): Promise<EnforceOutcome> {
   logger.appendKeys({ runId: options.runId, trigger: options.trigger, generation: options.generation });
   const report = await getEngine().run(desired, {
     deadline: Date.now() + context.getRemainingTimeInMillis(),
@@ -302,7 +299,8 @@ async function enforce(
     ...(options.onlyAccountIds ? { onlyAccountIds: options.onlyAccountIds } : {}),
   });
   recordRunMetrics(report);
-  logger.info('run finished', { mode: report.mode, dryRun: report.dryRun, summary: report.summary });
+  // The whole report, compacted to fit one log event (every account also has its own line).
+  logger.info('run report', { report: runLogAttributes(report) });
   for (const warning of report.warnings) {
     logger.warn('desired state warning', { warning });
   }
@@ -337,10 +335,13 @@ async function enforce(
     });
   }
   return {
-    ...report,
-    runId: options.runId,
-    trigger: options.trigger,
-    ...(continuation ? { continuation } : {}),
+    report,
+    failed: report.accounts.filter((account) => account.status === 'failed'),
+    answer: enforcementResult(report, {
+      runId: options.runId,
+      trigger: options.trigger,
+      ...(continuation ? { continuation } : {}),
+    }),
   };
 }
 

@@ -9,7 +9,8 @@
  * Inferred [I], since AWS documents the fields but not the envelope: both are CloudTrail service
  * events (`eventType: AwsServiceEvent`, detail-type "AWS Service Event via CloudTrail") whose
  * `serviceEventDetails` carry `accountId` (the member's id) beside `joinedMethod`/`joinedTime`
- * (or `departedTime`); `recipientAccountId` is the management account.
+ * (or `departedTime`); `recipientAccountId` is the management account. See
+ * docs/aws-behaviour.md#account-joined-organization.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -149,7 +150,15 @@ export const MEMBERSHIP_OPERATIONS: Record<string, Operation> = {
         parentId: state.organization.rootId,
         joinedMethod: 'INVITED',
         joinedTimestamp: now,
-        root: { accessKeys: [], signingCertificates: [], mfaDevices: [], unassignedVirtualMfaDevices: [] },
+        // A standalone account is signed up for with its root user's email and password, so an
+        // invited account arrives with a root password (the long-term credential to remove).
+        root: {
+          loginProfile: { createDate: now, passwordResetRequired: false },
+          accessKeys: [],
+          signingCertificates: [],
+          mfaDevices: [],
+          unassignedVirtualMfaDevices: [],
+        },
         buckets: [],
         queues: [],
       });

@@ -2,7 +2,7 @@
  * The organization's structure (organization, roots, accounts, OUs, parents and children), trusted
  * service access and delegated administrators.
  */
-import { AwsError } from '../../model/state';
+import { AwsError, type EmulatorState } from '../../model/state';
 import {
   ACCOUNT_ID,
   OU_ID,
@@ -132,6 +132,55 @@ export const STRUCTURE_OPERATIONS: Record<string, Operation> = {
       Account: accountShape(state, findAccount(state, input.string('AccountId', ACCOUNT_ID))),
     }),
   },
+  MoveAccount: {
+    rule: 'management',
+    mutating: true,
+    run: (input, call) => {
+      const { state } = call;
+      const account = findAccount(state, input.string('AccountId', ACCOUNT_ID));
+      const source = input.string('SourceParentId');
+      const destination = input.string('DestinationParentId');
+      if (!isParent(state, source)) {
+        throw new AwsError(
+          'SourceParentNotFoundException',
+          "We can't find a source root or OU with the ParentId that you specified.",
+          404,
+        );
+      }
+      if (!isParent(state, destination)) {
+        throw new AwsError(
+          'DestinationParentNotFoundException',
+          "We can't find the destination container (a root or OU) with the ParentId that you specified.",
+          404,
+        );
+      }
+      if (account.parentId === destination) {
+        throw new AwsError(
+          'DuplicateAccountException',
+          'That account is already present in the specified destination.',
+          409,
+        );
+      }
+      if (account.parentId !== source) {
+        // [I] AWS's answer when the account is not under the source parent is not documented;
+        // the account is not found where the caller said it was.
+        throw new AwsError('AccountNotFoundException', "You specified an account that doesn't exist.", 404);
+      }
+      account.parentId = destination;
+      // CloudTrail logs the call with its request parameters (camelCase, as CloudTrail writes
+      // them); EventBridge delivers it as "AWS API Call via CloudTrail".
+      call.ctx.publish?.({
+        eventName: 'MoveAccount',
+        eventType: 'AwsApiCall',
+        requestParameters: {
+          accountId: account.id,
+          sourceParentId: source,
+          destinationParentId: destination,
+        },
+      });
+      return {};
+    },
+  },
   DescribeOrganizationalUnit: {
     rule: 'management-or-delegated',
     mutating: false,
@@ -158,7 +207,7 @@ export const STRUCTURE_OPERATIONS: Record<string, Operation> = {
           'Trusted access requires an organization with all features enabled.',
         );
       }
-      // [U] reference §6.2: enabling an already-enabled principal is treated as a no-op success.
+      // Unconfirmed (docs/aws-behaviour.md#organizations-errors): enabling an already-enabled principal is treated as a no-op success.
       if (!state.organization.trustedAccess.has(principal))
         state.organization.trustedAccess.set(principal, now);
       return {};
@@ -222,7 +271,7 @@ export const STRUCTURE_OPERATIONS: Record<string, Operation> = {
           409,
         );
       }
-      // [U] reference §6.2: IAM accepts one delegated administrator; other services are not capped here.
+      // Unconfirmed (docs/aws-behaviour.md#organizations-errors): IAM accepts one delegated administrator; other services are not capped here.
       if (
         principal === 'iam.amazonaws.com' &&
         org.delegatedAdministrators.some((d) => d.servicePrincipal === principal)
@@ -310,3 +359,7 @@ export const STRUCTURE_OPERATIONS: Record<string, Operation> = {
     },
   },
 };
+
+function isParent(state: EmulatorState, id: string): boolean {
+  return id === state.organization.rootId || state.organizationalUnits.has(id);
+}

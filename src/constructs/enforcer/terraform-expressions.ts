@@ -38,6 +38,27 @@ export function planTimeDriftCheck(audit: string, repairs: boolean): Record<stri
   };
 }
 
+/**
+ * What a fixing apply prints: asserted only while applying, it fails (a warning, never an error)
+ * exactly when this apply's drift repair ran, naming the accounts it fixed and any it could not.
+ * Terraform has no other way to print during apply. It reads the drift repair's own result, so a
+ * clean plan (repair read at plan time as `{drift: "none"}`) passes it and shows no change.
+ * `repair` is the drift repair's decoded result.
+ */
+export function driftRepairedCheck(repair: string): Record<string, unknown> {
+  const ran = `try(${repair}.drift, "") != "none"`;
+  const ids = (status: string): string =>
+    `join(", ", [for account in try(${repair}.accounts, []) : account.accountId if account.status == "${status}"])`;
+  return {
+    assert: [
+      {
+        condition: `\${!terraform.applying || !(${ran})}`,
+        error_message: `Drift repaired by this apply (not a failure): root credentials removed from [\${${ids('remediated')}}]; could not be fixed: [\${${ids('failed')}}]; \${try(${repair}.summary.remediated, 0)} remediated, \${try(${repair}.summary.failed, 0)} failed in all. The function's logs hold the repair's report; enforcement_report stays the apply-time run's.`,
+      },
+    ],
+  };
+}
+
 function driftAssertion(
   audit: string,
   when: string,
