@@ -263,6 +263,12 @@ function scpContent(variant: string, exempt: readonly string[]): string {
   return String(construct.policy?.contentInput);
 }
 
+/** A rewrite of the synthesized text that must apply: a construct change that breaks it fails generation. */
+function replaceOnce(text: string, from: string, to: string): string {
+  if (text.split(from).length !== 2) throw new Error(`generate-module: expected ${from} once in ${text}`);
+  return text.replace(from, to);
+}
+
 function resourceAt(doc: TerraformDocument, address: string): Attributes {
   const parts = address.split('.');
   const [block, type, name] =
@@ -284,12 +290,14 @@ export function moduleMain(synthesized: TerraformDocument, artifactPath: string)
 
   const enforcement = resourceAt(doc, 'aws_lambda_invocation.enforcement');
   enforcement['triggers'] = { bundle: bundleHash };
-  enforcement['input'] = String(enforcement['input']).replace(
+  enforcement['input'] = replaceOnce(
+    String(enforcement['input']),
     '"failOnNonCompliance":true',
     '"failOnNonCompliance":${var.fail_on_non_compliance}',
   );
   const repair = resourceAt(doc, 'data.aws_lambda_invocation.drift_repair');
-  repair['input'] = String(repair['input']).replace(
+  repair['input'] = replaceOnce(
+    String(repair['input']),
     'failOnNonCompliance = true',
     'failOnNonCompliance = var.fail_on_non_compliance',
   );

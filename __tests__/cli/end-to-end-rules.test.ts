@@ -6,11 +6,13 @@
  * account's state; unlock-sqs-queue-policy given an AWS queue URL goes to the configured endpoint.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { runTool } from './helpers';
+import { runTool, runToolWithEnv } from './helpers';
 
 const SCENARIOS = join(__dirname, '..', '..', 'emulator', 'scenarios');
 const DAY = 86_400_000;
@@ -269,5 +271,53 @@ describe('unlock-sqs-queue-policy with the queue URL as AWS prints it', () => {
       const neighbour = await accountState(emulator(), '444444444444');
       expect(neighbour.queues.map((queue) => queue.policy ?? null)).toEqual([null]);
     });
+  });
+});
+
+describe('an AWS_ENDPOINT_URL that does not answer as AWS', () => {
+  let server: Server;
+  let endpoint: string;
+  beforeAll(async () => {
+    // A web server, not AWS: an HTML page at /, 404 under /missing.
+    server = createServer((request, response) => {
+      const missing = request.url?.startsWith('/missing') === true;
+      response.writeHead(missing ? 404 : 200, { 'content-type': 'text/html' });
+      response.end(
+        missing ? '<html><body>Not Found</body></html>' : '<!doctype html><html><body>Welcome</body></html>',
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it.each([
+    ['an HTML page', '', /answered HTTP 200 with a body that is not an AWS API response/],
+    ['an HTML 404 page', '/missing', /answered HTTP 404 with a body that is not an AWS API response/],
+  ])('answering %s: exit 3 and one line naming the endpoint and the fix', async (_name, path, pattern) => {
+    const result = await runToolWithEnv(
+      {
+        PATH: process.env['PATH'] ?? '',
+        AWS_ENDPOINT_URL: `${endpoint}${path}`,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
+        AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      },
+      ['audit', '--all', '--output', 'json'],
+    );
+
+    expect(result.code).toBe(3);
+    const lines = stderrLines(result.stderr).filter((line) => !line.startsWith('auditing:'));
+    expect(lines).toEqual([expect.stringMatching(pattern)]);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^error: AWS_ENDPOINT_URL ${endpoint}.* point AWS_ENDPOINT_URL at an AWS-compatible endpoint, or unset it$`,
+      ),
+    );
+    expect(result.stdout).toBe('');
   });
 });

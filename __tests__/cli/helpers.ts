@@ -80,9 +80,17 @@ export async function runTool(
   args: readonly string[],
   extraEnv: Record<string, string> = {},
 ): Promise<ToolResult> {
+  return runToolWithEnv({ ...toolEnv(emulator), ...extraEnv }, args);
+}
+
+/** Runs the built `root-access` with exactly `env`. */
+export async function runToolWithEnv(
+  env: Record<string, string>,
+  args: readonly string[],
+): Promise<ToolResult> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
-      env: { ...toolEnv(emulator), ...extraEnv },
+      env,
       maxBuffer: 64 << 20,
     });
     return { code: 0, stdout, stderr };

@@ -632,6 +632,27 @@ describe('CentralizedRootAccess', () => {
         account_id: '${var.admin}',
       });
     });
+
+    it('attaches the SCP to each id of a whole list variable, one for_each resource keyed by id', () => {
+      // GIVEN
+      const stack = new TerraformStack(Testing.app(), 'test');
+      const targets = new TerraformVariable(stack, 'scp_targets', { type: 'list(string)' });
+
+      // WHEN
+      const rootAccess = new CentralizedRootAccess(stack, 'RootAccess', {
+        rootRestrictionPolicy: { targetIds: targets.listValue },
+      });
+
+      // THEN
+      expect([...rootAccess.policyAttachments.keys()]).toEqual(['ForEachTarget']);
+      const synthesized: Json = JSON.parse(Testing.synth(stack));
+      const attachments: Json[] = Object.values(synthesized.resource.aws_organizations_policy_attachment);
+      expect(attachments).toHaveLength(1);
+      expect(attachments[0]).toMatchObject({
+        for_each: '${toset(var.scp_targets)}',
+        target_id: '${each.value}',
+      });
+    });
   });
 });
 

@@ -370,7 +370,6 @@ describe('the packed npm package, installed into a fresh cdktf app outside the r
     const { command, prefix } = npm();
 
     // WHEN
-    const started = performance.now();
     const install = await run(command, [...prefix, 'install', '--offline', 'left-pad@1.3.0'], {
       cwd: elsewhere,
       env: offlineNpmEnv(),
@@ -381,7 +380,6 @@ describe('the packed npm package, installed into a fresh cdktf app outside the r
     expect(install.status).not.toBe(0);
     expect(install.signal).toBeNull();
     expect(install.stderr).toMatch(/ENOTCACHED|offline/i);
-    expect(performance.now() - started).toBeLessThan(30_000);
   }, 90_000);
 
   it("zips the installed package's prebuilt reconciler bundle as the Lambda's code", () => {

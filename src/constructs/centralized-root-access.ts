@@ -3,7 +3,14 @@ import { OrganizationsDelegatedAdministrator } from '@cdktf/provider-aws/lib/org
 import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
 import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
 import { OrganizationsPolicyAttachment } from '@cdktf/provider-aws/lib/organizations-policy-attachment';
-import { Annotations, Token, dependable, type ITerraformDependable, type TerraformResource } from 'cdktf';
+import {
+  Annotations,
+  TerraformIterator,
+  Token,
+  dependable,
+  type ITerraformDependable,
+  type TerraformResource,
+} from 'cdktf';
 import { Construct } from 'constructs';
 
 import {
@@ -189,7 +196,7 @@ export class CentralizedRootAccess extends Construct {
   readonly delegatedAdministrator?: OrganizationsDelegatedAdministrator;
   /** The root restriction SCP, when `rootRestrictionPolicy` is set. */
   readonly policy?: OrganizationsPolicy;
-  /** The SCP's attachments, keyed by target id. */
+  /** The SCP's attachments, keyed by target id (`ForEachTarget` when the ids are one list token). */
   readonly policyAttachments: ReadonlyMap<string, OrganizationsPolicyAttachment>;
 
   constructor(scope: Construct, id: string, props: CentralizedRootAccessProps = {}) {
@@ -261,7 +268,21 @@ export class CentralizedRootAccess extends Construct {
       // One child per target, named by the target id, so adding or removing a target never
       // renames (and so replaces) another target's attachment.
       const attachmentScope = new Construct(this, 'RootRestrictionPolicyAttachments');
-      scp.targetIds.forEach((targetId, index) => {
+      if (Token.isUnresolved(scp.targetIds)) {
+        // A whole list from a variable or another resource: one resource with for_each over the
+        // ids, keyed by id, so the same holds for each target as for literal lists.
+        const targets = TerraformIterator.fromList([...scp.targetIds]);
+        attachments.set(
+          'ForEachTarget',
+          new OrganizationsPolicyAttachment(attachmentScope, 'ForEachTarget', {
+            forEach: targets,
+            policyId: this.policy.id,
+            targetId: targets.value as string,
+            ...afterOrganization,
+          }),
+        );
+      }
+      (Token.isUnresolved(scp.targetIds) ? [] : scp.targetIds).forEach((targetId, index) => {
         const childId = Token.isUnresolved(targetId) ? `Target${index}` : targetId;
         attachments.set(
           childId,
