@@ -488,10 +488,11 @@ export class RootCredentialsEnforcer extends Construct {
     // and dropped: its deferred read made every clean plan report changes. This one reads only the
     // repair's own result, which a clean plan already has.
     if (driftRepair !== undefined) {
-      stack.addOverride(
-        `check.${checkName}_repaired`,
-        driftRepairedCheck(decodedResult(driftRepair.friendlyUniqueId)),
-      );
+      const repaired = driftRepairedCheck(decodedResult(driftRepair.friendlyUniqueId), checkName);
+      for (const [name, value] of Object.entries(repaired.locals)) {
+        stack.addOverride(`locals.${name}`, value);
+      }
+      stack.addOverride(`check.${checkName}_repaired`, repaired.check);
     }
     return { driftAudit, ...(driftRepair ? { driftRepair } : {}), checkName };
   }
