@@ -6,6 +6,7 @@
  * A bad config file stops synth with one line per problem on stderr and exit code 1, never a
  * stack trace: the people editing the file are operators, not the authors of this code.
  */
+import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -14,7 +15,8 @@ import type { Construct } from 'constructs';
 
 import { DEFAULT_CONFIG_FILE, formatConfigIssue, loadAppConfig, type AppConfig } from './config';
 import { CentralizedRootAccess } from '../src/constructs/centralized-root-access';
-import { RootCredentialsEnforcer } from '../src/constructs/root-credentials-enforcer';
+import type { RootCredentialsEnforcer } from '../src/constructs/root-credentials-enforcer';
+import { withEnforcer } from '../src/constructs/with-enforcer';
 import { formatIssue } from '../src/shared/desired-state';
 import { ConfigurationError } from '../src/constructs/errors';
 
@@ -89,23 +91,16 @@ export class RootAccessStack extends TerraformStack {
       });
     }
 
-    this.rootAccess = new CentralizedRootAccess(this, 'CentralizedRootAccess', config.organization);
-
     if (config.enforcement !== undefined) {
-      this.enforcer = new RootCredentialsEnforcer(this, 'Enforcer', {
-        ...config.enforcer,
-        desiredState: config.enforcement,
-        // Without the organization resource, nothing else in the stack turns trusted access on.
-        enableTrustedAccess:
-          config.enforcer.enableTrustedAccess ?? config.organization.manageOrganization === undefined,
+      // Trusted access, both prerequisites and the `enforcement_report` output, wired once.
+      const wired = withEnforcer(this, {
+        rootAccess: config.organization,
+        enforcer: { ...config.enforcer, desiredState: config.enforcement },
       });
-      if (this.enforcer.trustedAccess !== undefined) {
-        this.rootAccess.addPrerequisite(this.enforcer.trustedAccess);
-      }
-      // Root sessions need the features; the apply-time enforcement must wait for them.
-      this.enforcer.addPrerequisite(this.rootAccess.features);
-      // A name operators type: `terraform output -json enforcement_report`.
-      this.enforcer.report.overrideLogicalId('enforcement_report');
+      this.rootAccess = wired.rootAccess;
+      this.enforcer = wired.enforcer;
+    } else {
+      this.rootAccess = new CentralizedRootAccess(this, 'CentralizedRootAccess', config.organization);
     }
 
     new TerraformOutput(this, 'organization_id', {
@@ -173,6 +168,18 @@ export function main(
   return 0;
 }
 
+/**
+ * Where the app's lines go: stderr, or, under `npm run synth` (app/synth.mjs), the file that
+ * script prints once after cdktf, which would otherwise show each line twice.
+ */
+export function problemLog(env: NodeJS.ProcessEnv = process.env): (line: string) => void {
+  const file = env['ROOT_ACCESS_PROBLEMS_FILE'];
+  if (file === undefined || file === '') {
+    return (line) => console.error(line);
+  }
+  return (line) => appendFileSync(file, `${line}\n`);
+}
+
 if (require.main === module) {
-  process.exitCode = main();
+  process.exitCode = main(process.env, problemLog());
 }

@@ -5,4 +5,5 @@ export * from './constructs/provider-versions';
 export * from './constructs/root-restriction-policy';
 export * from './constructs/enforcer/policy';
 export * from './constructs/root-credentials-enforcer';
+export * from './constructs/with-enforcer';
 export * from './shared/root-tasks';

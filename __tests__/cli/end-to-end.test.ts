@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { runCli } from '../../src/cli/run';
 import { createEngine } from '../../src/engine';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { captureIo } from './helpers';
+import { captureIo, runTool as tool } from './helpers';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -36,38 +36,6 @@ const SMALL_ORG = {
   ],
   policies: [],
 };
-
-interface ToolResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function tool(emulator: RunningEmulator, args: string[]): Promise<ToolResult> {
-  const env = {
-    PATH: process.env['PATH'] ?? '',
-    AWS_ENDPOINT_URL: emulator.endpoint,
-    AWS_REGION: emulator.region,
-    AWS_ACCESS_KEY_ID: emulator.managementCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: emulator.managementCredentials.secretAccessKey,
-    // No shared config from the machine running the tests.
-    AWS_CONFIG_FILE: '/nonexistent',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-  };
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
-      env,
-      maxBuffer: 32 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') {
-      throw error;
-    }
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 async function mutatingCalls(emulator: RunningEmulator) {
   return (await emulator.calls()).filter((call) => call.mutating && call.decision === 'allow');

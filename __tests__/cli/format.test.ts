@@ -7,6 +7,7 @@ import {
   summaryLine,
   toCsv,
 } from '../../src/cli/format';
+import { renderTable } from '../../src/cli/table';
 
 const NASTY_ERROR = 'AccessDenied by "p-abc", on ou-ex12-prod0001\nsecond line | piped';
 
@@ -339,5 +340,30 @@ describe('task formatter', () => {
     expect(formatTaskResult('unlock-s3-bucket-policy', result, 'table')).toContain(
       'unlock-s3-bucket-policy on 222222222222: FAILED',
     );
+  });
+});
+
+describe('renderTable', () => {
+  const columns = [
+    { title: 'Account', whole: true },
+    { title: 'Name', oneLine: true, yieldsFirst: true },
+    { title: 'Credentials', oneLine: true },
+  ];
+  const rows = [['777777777777', 'sandbox-alice', 'password, 1 key, 1 cert, 1 MFA']];
+
+  it('shortens a yieldsFirst column before the finding beside it, and fits the width', () => {
+    // Natural width: 12 + 13 + 30 + 10 of borders and padding = 65; ask for 63.
+    const table = renderTable(columns, rows, 63);
+
+    expect(table.split('\n').every((line) => line.length <= 63)).toBe(true);
+    expect(table).toContain('│ password, 1 key, 1 cert, 1 MFA │');
+    expect(table).toContain('│ sandb…alice │');
+  });
+
+  it('then shortens the other columns once the yieldsFirst one is down to its minimum', () => {
+    const table = renderTable(columns, rows, 50);
+
+    expect(table.split('\n').every((line) => line.length <= 50)).toBe(true);
+    expect(table).toContain('│ san…ce │ password, 1…ert, 1 MFA │');
   });
 });

@@ -127,6 +127,17 @@ describe('root-access enforce under real signals', () => {
     expect(report.summary['remediated']).toBeGreaterThanOrEqual(1);
     expect(report.summary['deferred']).toBeGreaterThanOrEqual(1);
     expect(report.summary['remediated'] + report.summary['deferred']).toBe(ACCOUNTS.length);
+    expect(result.stderr).toMatch(
+      /^interrupted: \d+ accounts? (was|were) not started \(deferred\); run the same command again to finish them$/m,
+    );
+    // Deferred means never started: not even a root session was opened into those accounts.
+    const deferred = new Set(
+      report.accounts.filter((account) => account.status === 'deferred').map((account) => account.accountId),
+    );
+    const calls = await emulator.calls();
+    expect(
+      calls.filter((call) => call.action === 'AssumeRoot' && deferred.has(call.accountId ?? '')),
+    ).toEqual([]);
     const state = (await emulator.state()) as { accounts: StateRoot[] };
     const statusOf = new Map(report.accounts.map((account) => [account.accountId, account.status]));
     for (const account of state.accounts.filter((candidate) => ACCOUNTS.includes(candidate.id))) {

@@ -1,6 +1,6 @@
 /**
- * IAM conformance: the organization root-feature APIs (reference 4) and the root-credential
- * calls inside root sessions (reference 5), through the real SDK v3 client over HTTP.
+ * IAM conformance: the organization root-feature APIs (docs/aws-behaviour.md#root-features) and the root-credential
+ * calls inside root sessions (docs/aws-behaviour.md#root-session-iam-calls), through the real SDK v3 client over HTTP.
  */
 import {
   CreateLoginProfileCommand,

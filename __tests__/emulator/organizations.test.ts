@@ -1,5 +1,5 @@
 /**
- * Organizations conformance (reference §1.2, §6) and SCP evaluation (§9) through the real
+ * Organizations conformance (docs/aws-behaviour.md#wire-protocols) and SCP evaluation (docs/aws-behaviour.md#control-tower-restrict-root) through the real
  * @aws-sdk/client-organizations, client-iam and client-sts v3 clients over HTTP.
  */
 import { GetAccountSummaryCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
@@ -44,38 +44,13 @@ import {
   rejection,
   useEmulator,
 } from '../support/emulator';
+import { controlTowerRestrictRoot } from '../support/fixtures';
 
 const ROOT_ID = 'r-ex12';
 const PROD_OU = 'ou-ex12-prod0001';
 
-const RESTRICT_ROOT_WITHOUT_EXEMPTION = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'GRRESTRICTROOTUSER',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] } },
-    },
-  ],
-});
-
-const RESTRICT_ROOT_WITH_EXEMPTION = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'GRRESTRICTROOTUSER',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: {
-        ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] },
-        Null: { 'aws:AssumedRoot': 'true' },
-      },
-    },
-  ],
-});
+const RESTRICT_ROOT_WITHOUT_EXEMPTION = JSON.stringify(controlTowerRestrictRoot({ exemptAssumeRoot: false }));
+const RESTRICT_ROOT_WITH_EXEMPTION = JSON.stringify(controlTowerRestrictRoot({ exemptAssumeRoot: true }));
 
 describe('Organizations', () => {
   const env = useEmulator(baseScenario());

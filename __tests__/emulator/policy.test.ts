@@ -1,6 +1,6 @@
 /**
  * The policy evaluator on its own: matching rules, condition operators, the five root-task
- * policies (reference §3) and the combined decision of task policy, SCPs and identity policies.
+ * policies (docs/aws-behaviour.md#task-policies) and the combined decision of task policy, SCPs and identity policies.
  */
 import type { EmulatorState, IamPrincipal, PolicyDocument, RootSession } from '../../emulator/model/state';
 import { taskPolicyArn } from '../../emulator/model/state';
@@ -17,6 +17,7 @@ import {
 import { principalMatches, resourcePolicyEffect } from '../../emulator/policy/resource-policy';
 import { ROOT_TASK_POLICY_DOCUMENTS } from '../../emulator/policy/root-task-policies';
 import { loadScenario } from '../../emulator/scenario/load';
+import { controlTowerRestrictRoot } from '../support/fixtures';
 
 const MEMBER = '333333333333';
 const ROOT = `arn:aws:iam::${MEMBER}:root`;
@@ -300,7 +301,7 @@ describe('root-task policies', () => {
     ]) {
       expect(evaluatePolicy(remove, root(denied))).toBe('Deny');
     }
-    // Reference §3.6: DeleteVirtualMFADevice authorized on the mfa resource is denied by statement 2.
+    // docs/aws-behaviour.md#delete-virtual-mfa-resource: DeleteVirtualMFADevice authorized on the mfa resource is denied by statement 2.
     expect(
       evaluatePolicy(
         remove,
@@ -380,20 +381,7 @@ describe('authorize', () => {
   const restrictRoot = (exempt: boolean) => ({
     id: exempt ? 'p-restrictexempt' : 'p-restrictroot1',
     name: 'AWS-GR_RESTRICT_ROOT_USER',
-    content: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'GRRESTRICTROOTUSER',
-          Effect: 'Deny',
-          Action: '*',
-          Resource: '*',
-          Condition: exempt
-            ? { ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] }, Null: { 'aws:AssumedRoot': 'true' } }
-            : { ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] } },
-        },
-      ],
-    },
+    content: controlTowerRestrictRoot({ exemptAssumeRoot: exempt }),
     targets: ['ou-ex12-workload'],
   });
 

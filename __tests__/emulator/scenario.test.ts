@@ -360,8 +360,7 @@ describe('bundled scenarios', () => {
 });
 
 describe('generateScenario', () => {
-  it('builds 10,000 accounts quickly, repeatably and loadably', () => {
-    const started = Date.now();
+  it('builds 10,000 accounts repeatably and loadably', () => {
     const doc = generateScenario({
       accounts: 10_000,
       seed: 42,
@@ -369,7 +368,6 @@ describe('generateScenario', () => {
       suspendedShare: 0.01,
     });
     const state = loadScenario(doc);
-    const elapsed = Date.now() - started;
 
     expect(state.accounts.size).toBe(10_001);
     expect(
@@ -399,7 +397,6 @@ describe('generateScenario', () => {
       ),
     );
     expect([...depths].sort()).toEqual([0, 1, 2]);
-    expect(elapsed).toBeLessThan(5_000);
   });
 
   it('differs with the seed and rejects shares outside 0..1', () => {

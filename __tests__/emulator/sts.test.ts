@@ -1,5 +1,5 @@
 /**
- * STS conformance: AssumeRoot with each of its gates (reference 2, 10.2) and GetCallerIdentity,
+ * STS conformance: AssumeRoot with each of its gates (docs/aws-behaviour.md#assume-root-gate-order) and GetCallerIdentity,
  * through the real SDK v3 client over HTTP.
  */
 import { DisableOrganizationsRootSessionsCommand, GetAccountSummaryCommand } from '@aws-sdk/client-iam';

@@ -1,5 +1,5 @@
 /**
- * S3 and SQS unlock tasks (reference §3.4, §3.5, §7) through the real client-s3 (path style) and
+ * S3 and SQS unlock tasks (docs/aws-behaviour.md#s3-unlock, docs/aws-behaviour.md#sqs-unlock) through the real client-s3 (path style) and
  * client-sqs v3 clients, with root sessions opened by AssumeRoot against the unlock scenario.
  */
 import path from 'node:path';

@@ -1,24 +1,11 @@
 import { RECONCILER_IAM_ACTIONS, rootSessionDenial } from '../../src/engine/scp';
+import { controlTowerRestrictRoot } from '../support/fixtures';
 
 const ACCOUNT = '333333333333';
 
-/** AWS-GR_RESTRICT_ROOT_USER as Control Tower renders it (reference 9.2), with and without ExemptAssumeRoot. */
+/** AWS-GR_RESTRICT_ROOT_USER with and without ExemptAssumeRoot (docs/aws-behaviour.md#control-tower-restrict-root). */
 const restrictRoot = (exempt: boolean) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'GRRESTRICTROOTUSER',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: {
-          ArnLike: { 'aws:PrincipalArn': ['arn:*:iam::*:root'] },
-          ...(exempt ? { Null: { 'aws:AssumedRoot': 'true' } } : {}),
-        },
-      },
-    ],
-  });
+  JSON.stringify(controlTowerRestrictRoot({ exemptAssumeRoot: exempt }));
 
 describe('SCP static analysis for root sessions', () => {
   it('finds that AWS-GR_RESTRICT_ROOT_USER without ExemptAssumeRoot blocks every reconciler call', () => {
@@ -40,7 +27,7 @@ describe('SCP static analysis for root sessions', () => {
   });
 
   it('flags the older StringLike copy of the control, which has no exemption', () => {
-    // GIVEN the pre-parameter copy of the control (reference 9.2, last bullet)
+    // GIVEN the pre-parameter copy of the control (docs/aws-behaviour.md#control-tower-restrict-root, "Older copies")
     const old = JSON.stringify({
       Statement: {
         Effect: 'Deny',

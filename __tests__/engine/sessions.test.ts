@@ -5,8 +5,9 @@
  * acts on, with the task policy the engine meant for that step, under concurrency and with
  * sessions expiring mid-account.
  */
-import type { STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 
+import { startEmulator, type RunningEmulator } from '../../emulator/index';
 import type { CallRecord } from '../../emulator/model/state';
 import { generateScenario } from '../../emulator/scenario/generate';
 import type { AccountReport } from '../../src/engine';
@@ -133,7 +134,21 @@ describe('root sessions on shared per-worker clients', () => {
 });
 
 describe('SessionClient', () => {
-  const sts = {} as STSClient;
+  let emulator: RunningEmulator;
+  let member = '';
+
+  beforeAll(async () => {
+    const scenario = generateScenario({ accounts: 3, seed: 5, nonCompliantShare: 0 }) as {
+      accounts: Array<{ id: string }>;
+    };
+    emulator = await startEmulator({ scenario });
+    process.env['AWS_ENDPOINT_URL'] = emulator.endpoint;
+    member = scenario.accounts.map((a) => a.id).find((id) => id !== '111111111111') ?? '';
+  });
+
+  afterAll(async () => {
+    await emulator.stop();
+  });
 
   it('lends its client to one session at a time and forgets the credentials when it closes', async () => {
     let provider: (() => Promise<unknown>) | undefined;
@@ -141,18 +156,21 @@ describe('SessionClient', () => {
       provider = credentials as () => Promise<unknown>;
       return { name: 'client' };
     });
-    const credentials = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
-    const deps = {
-      sts: {
-        send: async () => ({
-          Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token' },
-        }),
-      } as unknown as STSClient,
-      logger: recordingLogger(),
+    // AssumeRoot goes through the STS client's configuration (src/engine/hot-path.ts), so the
+    // session comes from the emulator, not from a stubbed `send`.
+    const sts = new STSClient({
+      region: emulator.region,
+      credentials: { ...emulator.managementCredentials },
+    });
+    const deps = { sts, logger: recordingLogger() };
+    const credentials = {
+      accessKeyId: expect.stringMatching(/^ASIA/) as unknown,
+      secretAccessKey: expect.any(String) as unknown,
+      sessionToken: expect.any(String) as unknown,
     };
 
     await expect(provider!()).rejects.toThrow('no root session holds this client');
-    await withSession(deps, '222222222222', 'IAMAuditRootUserCredentials', lent, async (session) => {
+    await withSession(deps, member, 'IAMAuditRootUserCredentials', lent, async (session) => {
       const identity = (await provider!()) as Record<string, unknown>;
       expect(identity).toMatchObject(credentials);
       // Expired on arrival: the SDK's identity cache must ask again for the next request.

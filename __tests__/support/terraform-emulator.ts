@@ -7,12 +7,11 @@
  * {@link pointProviderAt} completes the provider block in the synthesized JSON when a service
  * is missing from it, so a gap in the app shows as a named difference, not as a call to AWS.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import type { EmulatorCredentials } from '../../emulator/index';
-import { runTerraform, terraformEnv, type TerraformResult } from './terraform';
+import { runCollecting, runTerraform, terraformEnv, type TerraformResult } from './terraform';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -137,13 +136,5 @@ function run(
   cwd: string,
   env: NodeJS.ProcessEnv,
 ): Promise<TerraformResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runCollecting(binary, args, { cwd, env });
 }

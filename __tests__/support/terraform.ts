@@ -144,8 +144,17 @@ export function runTerraform(
   env: NodeJS.ProcessEnv = terraformEnv(cwd),
   binary = findTerraform() ?? 'terraform',
 ): Promise<TerraformResult> {
+  return runCollecting(binary, ['-chdir=' + cwd, ...args], { env });
+}
+
+/** Runs a program without blocking the test process and collects its output; never throws on a non-zero exit. */
+export function runCollecting(
+  binary: string,
+  args: readonly string[],
+  options: { readonly cwd?: string; readonly env: NodeJS.ProcessEnv },
+): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['-chdir=' + cwd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

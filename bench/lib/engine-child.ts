@@ -1,9 +1,12 @@
 /**
  * One bench run in a process of its own, so its CPU, its peak RSS and a CPU quota apply to the
- * engine alone. Reads a {@link RunSpec} as JSON from argv, waits for "go" on stdin (the parent
+ * engine alone. Waits for its {@link RunSpec}, one JSON line on stdin (the parent
  * moves it into a cgroup first when it runs under a quota), runs the engine, then the floor over
  * the same accounts at the same concurrency, and prints one JSON line.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { MANAGEMENT_CREDENTIALS } from '../../emulator/index';
@@ -18,6 +21,8 @@ export interface RunSpec {
   readonly accountIds: readonly string[];
   /** Accounts the floor runs over (a sample of the run's, enough for a stable CPU figure). */
   readonly floorAccountIds: readonly string[];
+  /** Where to write a V8 CPU profile of the engine run alone (`--profile DIR`), if anywhere. */
+  readonly profileDir?: string;
 }
 
 export interface RunResult {
@@ -31,9 +36,9 @@ export interface RunResult {
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as RunSpec;
+  // On stdin, not argv: 10,000 account ids are past the kernel's limit for one argument (E2BIG).
   const lines = createInterface({ input: process.stdin });
-  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  const spec = JSON.parse(await new Promise<string>((resolve) => lines.once('line', resolve))) as RunSpec;
   lines.close();
   process.env['AWS_ENDPOINT_URL'] = spec.endpoint;
   const credentials = { ...MANAGEMENT_CREDENTIALS };
@@ -47,11 +52,13 @@ async function main(): Promise<void> {
     mode: spec.mode,
     concurrency: spec.concurrency,
   });
+  const profiler = spec.profileDir === undefined ? undefined : await startProfile();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const report = await engine.run(desired);
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler !== undefined && spec.profileDir !== undefined) await profiler.stop(spec.profileDir);
   peak = Math.max(peak, process.memoryUsage.rss());
   clearInterval(sampler);
   const floor = await measureFloor({
@@ -70,6 +77,22 @@ async function main(): Promise<void> {
     floor: { calls: floor.calls, cpuMsPerCall: floor.cpuMsPerCall, failures: floor.failures },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** A CPU profile of exactly the engine run (`--cpu-prof` would add start-up and the floor). */
+async function startProfile(): Promise<{ stop(dir: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(dir) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `engine-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 main().catch((error: unknown) => {

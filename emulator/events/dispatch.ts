@@ -61,7 +61,8 @@ export class EventDispatcher {
     const now = new Date();
     const account = this.host.managementAccountId();
     const serviceEvent = input.eventType === 'AwsServiceEvent';
-    // Organizations is a global service whose events reach EventBridge in us-east-1 [I].
+    // Organizations is a global service whose events reach EventBridge in us-east-1
+    // (see docs/aws-behaviour.md#organizations-events-region).
     const event = {
       version: '0',
       id: randomUUID(),

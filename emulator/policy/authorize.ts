@@ -5,7 +5,7 @@
  * Order: an explicit deny anywhere wins (task policy, then SCPs from the root down, then identity
  * policies); then every level of the principal's organization path needs an SCP that allows;
  * then an identity policy must allow. Root sessions have no identity policy to satisfy: the root
- * user holds every permission and the task policy only subtracts (reference §3).
+ * user holds every permission and the task policy only subtracts (docs/aws-behaviour.md#task-policies).
  *
  * SCPs apply to principals of member accounts, evaluated on the path of the principal's own
  * account (AWS applies SCPs to the principals of the accounts they are attached to, whatever
@@ -44,7 +44,7 @@ export function authorize(
     ) {
       return {
         allowed: false,
-        // [I] reference §5.4: AWS's standard wording for a deny by the session (task) policy.
+        // Inferred (docs/aws-behaviour.md#access-denied-wording): AWS's standard wording for a deny by the session (task) policy.
         message: denial('with an explicit deny in a session policy'),
         deniedBy: 'task-policy',
       };

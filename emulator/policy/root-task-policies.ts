@@ -1,6 +1,6 @@
 /**
  * The five AWS-managed root-task policies, version v1, exactly as AWS publishes them
- * (reference §3; MAMIP `policies/<Name>`), and the AWS-managed `FullAWSAccess` SCP.
+ * (see docs/aws-behaviour.md#task-policies; MAMIP `policies/<Name>`), and the AWS-managed `FullAWSAccess` SCP.
  *
  * They hold only Deny statements: a root session has every permission of the root user, and the
  * task policy narrows it to the listed actions aimed at the root user (or, for S3/SQS, called by

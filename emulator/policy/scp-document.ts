@@ -1,6 +1,6 @@
 /**
  * What Organizations accepts as a service control policy (CreatePolicy/UpdatePolicy with
- * `Type: SERVICE_CONTROL_POLICY`), as AWS rejects it:
+ * `Type: SERVICE_CONTROL_POLICY`), as AWS rejects it (see docs/aws-behaviour.md#scp-grammar and docs/aws-behaviour.md#scp-size):
  *
  * - not JSON, no Statement, a bad Effect, neither or both of Action/NotAction, both Resource
  *   and NotResource, or a condition operator outside the IAM grammar:

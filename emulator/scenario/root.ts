@@ -12,7 +12,7 @@ import type {
 import { Checker, ScenarioError, countOrList, duplicates, isRecord, show, stableJson } from './checker';
 import { DIGITS, KEY_ALPHABET, SCENARIO_EPOCH, SeededRandom, seedFrom, UPPER_ALNUM } from './random';
 
-/** Root access keys per account (IAM quotas) and MFA devices per user (UG-MFA), reference §5.4. */
+/** Root access keys per account (IAM quotas) and MFA devices per user (IAM guide, MFA): docs/aws-behaviour.md#root-credential-limits. */
 export const MAX_ROOT_ACCESS_KEYS = 2;
 export const MAX_ROOT_MFA_DEVICES = 8;
 

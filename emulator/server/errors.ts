@@ -66,7 +66,7 @@ export function renderError(service: string, error: AwsError): RawResponse {
   }
 }
 
-/** The service's throttling error (reference 2.3, 6.2, 7.1, 7.2). */
+/** The service's throttling error (see docs/aws-behaviour.md#throttling-errors). */
 export function throttlingError(service: string, reason: string): AwsError {
   switch (protocolOf(service)) {
     case 'json-organizations':
@@ -148,7 +148,8 @@ function skewMessage(failure: Extract<AuthFailure, { kind: 'skewed' }>): string 
 }
 
 /**
- * Authentication failures, in each protocol's shape (reference "authentication"):
+ * Authentication failures, in each protocol's shape (see docs/aws-behaviour.md#sigv4-errors and
+ * docs/aws-behaviour.md#s3-request-time-too-skewed):
  * - query services (STS, IAM) and SQS (query-compatible codes): 403 `InvalidClientTokenId` for an
  *   unknown key or token, `SignatureDoesNotMatch` for a wrong secret and for a skewed clock
  *   ("Signature expired: ..."), `ExpiredToken` for expired session credentials;

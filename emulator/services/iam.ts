@@ -65,7 +65,7 @@ function authorizeOrThrow(call: Call, resource: string, resourceAccountId: strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Organization features (reference 4)
+// Organization features (see docs/aws-behaviour.md#root-features)
 
 function featuresResult(state: EmulatorState): Result {
   return {
@@ -125,7 +125,7 @@ function organizationFeature(call: Call, change?: { feature: RootFeature; enable
       400,
     );
   }
-  // Reference 4.3 marks repeats [U]: enabling an enabled feature and disabling a disabled one
+  // Repeats are unconfirmed (docs/aws-behaviour.md#feature-prerequisites): enabling an enabled feature and disabling a disabled one
   // succeed and report the current set, which is what an idempotent Terraform apply needs.
   if (change?.enable === true) org.rootFeatures.add(change.feature);
   if (change?.enable === false) org.rootFeatures.delete(change.feature);
@@ -140,7 +140,7 @@ type Subject = { kind: 'root'; account: Account } | { kind: 'unmodelled-user'; u
 
 /**
  * Resolves the subject and authorizes the call on it. Root sessions are authorized on
- * `arn:aws:iam::<acct>:root` (reference 3.6), or on the named user when one is given, which the
+ * `arn:aws:iam::<acct>:root` (see docs/aws-behaviour.md#assume-root-caller), or on the named user when one is given, which the
  * task policies deny. `accountLevel` lets GetAccountSummary, an account-level call, use `*`
  * for IAM principals.
  */
@@ -198,7 +198,7 @@ function credentialsOf(subject: Subject): RootCredentials {
 }
 
 /**
- * [U] reference 5.4: the `UserName` IAM reports for the root user. The model marks it required;
+ * Unconfirmed (docs/aws-behaviour.md#root-session-iam-calls): the `UserName` IAM reports for the root user. The model marks it required;
  * third-party examples show the account id or `root`. The emulator uses the account id.
  */
 function userNameOf(subject: Subject): string {
@@ -301,7 +301,7 @@ function loginProfileXml(subject: Subject, root: RootCredentials): Result {
 }
 
 function noLoginProfile(subject: Subject): AwsError {
-  // [U] reference 5.4: the exact message for root is unknown; this is IAM's wording for users.
+  // Unconfirmed (docs/aws-behaviour.md#root-session-iam-calls): the exact message for root is unknown; this is IAM's wording for users.
   return noSuchEntity(`Login Profile for User ${userNameOf(subject)} cannot be found.`);
 }
 
@@ -316,7 +316,7 @@ function getLoginProfile(call: Call): RawResponse {
 function createLoginProfile(call: Call): RawResponse {
   const { principal, now } = call.ctx;
   if (principal.kind === 'root-session') {
-    // Reference 5.1: inside an AssumeRoot session both must be omitted.
+    // Inside an AssumeRoot session both must be omitted (docs/aws-behaviour.md#create-password).
     if (call.params.has('UserName') || call.params.has('Password')) {
       throw invalidInput(
         'UserName and Password must be omitted when the request is made with an AssumeRoot session.',
@@ -444,7 +444,7 @@ function deactivateMfaDevice(call: Call): RawResponse {
 }
 
 /**
- * Authorized on the device, `arn:aws:iam::<acct>:mfa/<name>` [I]: the IAM service authorization
+ * Authorized on the device, `arn:aws:iam::<acct>:mfa/<name>` [I] (docs/aws-behaviour.md#delete-virtual-mfa-resource): the IAM service authorization
  * reference lists DeleteVirtualMFADevice under the `mfa` resource type (arn:aws:iam::<acct>:mfa/
  * <path><name>), unlike the user-scoped credential calls, and the serial number of a virtual
  * device is that ARN. Inside an IAMDeleteRootUserCredentials session it is denied either way:
@@ -472,7 +472,7 @@ function deleteVirtualMfaDevice(call: Call): RawResponse {
   return queryResponse(IAM_API, call.action, undefined);
 }
 
-/** [U] reference 5.4: root's GetUser carries no UserName/Path; the emulator omits them. */
+/** Unconfirmed (docs/aws-behaviour.md#root-session-iam-calls): root's GetUser carries no UserName/Path; the emulator omits them. */
 function getUser(call: Call): RawResponse {
   const subject = subjectOf(call);
   if (subject.kind === 'root') {

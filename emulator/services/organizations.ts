@@ -1,5 +1,6 @@
 /**
- * AWS Organizations (JSON 1.1, `AWSOrganizationsV20161128.<Op>`), reference §1.2 and §6.
+ * AWS Organizations (JSON 1.1, `AWSOrganizationsV20161128.<Op>`), see docs/aws-behaviour.md#wire-protocols and
+ * docs/aws-behaviour.md#organizations-errors.
  *
  * Each call is authorized through the request context first (an IAM or SCP denial is an
  * `AccessDeniedException` naming the policy), then checked against Organizations' own caller

@@ -1,5 +1,5 @@
 /**
- * Amazon S3 (REST-XML, path-style), the four calls of the S3UnlockBucketPolicy task (reference §7.1):
+ * Amazon S3 (REST-XML, path-style), the four calls of the S3UnlockBucketPolicy task (see docs/aws-behaviour.md#s3-unlock):
  * ListBuckets, GetBucketPolicy, PutBucketPolicy, DeleteBucketPolicy.
  *
  * Buckets live in accounts and their names are unique across the organization. The root
@@ -332,7 +332,7 @@ function bucketPolicyCall(
       bucket.policy = request.body;
       return ok(204);
     case 'DeleteBucketPolicy':
-      // [I] reference §7.1: deleting an absent policy succeeds (204), as other S3 implementations do.
+      // Inferred (docs/aws-behaviour.md#s3-unlock): deleting an absent policy succeeds (204), as other S3 implementations do.
       delete bucket.policy;
       return ok(204);
   }

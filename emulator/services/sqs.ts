@@ -1,11 +1,11 @@
 /**
  * Amazon SQS (JSON 1.0, `AmazonSQS.<Op>`, query-compatible errors), the four calls of the
- * SQSUnlockQueuePolicy task (reference §7.2): GetQueueAttributes, SetQueueAttributes,
+ * SQSUnlockQueuePolicy task (see docs/aws-behaviour.md#sqs-unlock): GetQueueAttributes, SetQueueAttributes,
  * ListQueues, GetQueueUrl.
  *
  * Queue URLs are `<scheme>://<request host>/<accountId>/<name>`, so the SDK's follow-up calls
  * come back to the emulator. The root principal of the owning account bypasses a queue policy
- * that denies everyone ([I] reference §7.2); task policy and SCPs still apply through
+ * that denies everyone (inferred, docs/aws-behaviour.md#sqs-unlock); task policy and SCPs still apply through
  * `ctx.authorize`.
  */
 import type { RawRequest, RawResponse, RequestContext, ServiceHandler } from '../model/request';
@@ -245,7 +245,7 @@ const OPERATIONS: Record<string, { mutating: boolean; run: Handler }> = {
         const value = queue.attributes[name];
         if (value !== undefined) attributes[name] = value;
       }
-      // With no names requested the result is empty (reference §7.2), and SQS omits the map.
+      // With no names requested the result is empty (docs/aws-behaviour.md#sqs-unlock), and SQS omits the map.
       return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
     },
   },

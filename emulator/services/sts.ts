@@ -21,13 +21,14 @@ const ROOT_USER_ARN = /^arn:aws[\w-]*:iam::\d{12}:root$/;
 /**
  * The STS session-token size bound. The SDK model (client-sts, 2026) says MinimumSessionTokenSize
  * "must not exceed 4,096 bytes" and SessionTokenUtilization is the percentage of "the maximum
- * allowed session token size"; the emulator takes that maximum to be the same 4,096 bytes [I].
+ * allowed session token size"; the emulator takes that maximum to be the same 4,096 bytes [I]
+ * (see docs/aws-behaviour.md#session-token-size).
  */
 const MAX_SESSION_TOKEN_BYTES = 4096;
 const TASK_POLICY_ARNS = new Set(ROOT_TASK_POLICIES.map((name) => `${ROOT_TASK_POLICY_PREFIX}${name}`));
 
 /**
- * Error choices where reference 2.3 marks the real code [U]: every gate about who may call,
+ * Error choices where the real code is unconfirmed (docs/aws-behaviour.md#assume-root-targets): every gate about who may call,
  * the organization's configuration or the target account is `AccessDenied` 403 (AWS reports
  * authority and feature problems on STS as access denials); malformed input (an ARN outside the
  * five task policies, DurationSeconds outside 0..900, a malformed target) is `ValidationError`
@@ -83,7 +84,7 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
     );
   }
 
-  // Gates in the order of reference 10.2. Root sessions and the long-term keys of a root user
+  // Gates in the order of docs/aws-behaviour.md#assume-root-gate-order. Root sessions and the long-term keys of a root user
   // (a principal whose ARN is arn:aws:iam::<acct>:root) are both root user credentials.
   if (principal.kind === 'root-session' || ROOT_USER_ARN.test(principal.arn)) {
     throw accessDenied('You cannot use root user credentials to call this operation.');
@@ -103,7 +104,7 @@ function assumeRoot(params: Map<string, string>, ctx: RequestContext): RawRespon
   if (!org.trustedAccess.has(IAM_SERVICE_PRINCIPAL)) {
     throw accessDenied('Trusted access for iam.amazonaws.com is not enabled in the organization.');
   }
-  // Which feature gates which task [I]: every one of the five tasks is an AssumeRoot session, and
+  // Which feature gates which task [I] (docs/aws-behaviour.md#root-features): every one of the five tasks is an AssumeRoot session, and
   // AssumeRoot is the "privileged root actions" feature (RootSessions), so RootSessions gates all
   // five; RootCredentialsManagement gates none of them here. Evidence that the two are
   // independent switches: IAM's DisableOrganizationsRootCredentialsManagement leaves
@@ -204,7 +205,7 @@ function uniqueIdFor(prefix: string, arn: string): string {
   return out;
 }
 
-/** GetCallerIdentity needs no permission and cannot be denied (reference 5.4). */
+/** GetCallerIdentity needs no permission and cannot be denied (docs/aws-behaviour.md#root-session-identity). */
 export function callerIdentity(principal: Principal): { Account: string; Arn: string; UserId: string } {
   if (principal.kind === 'root-session' || principal.arn.endsWith(':root')) {
     return { Account: principal.accountId, Arn: principal.arn, UserId: principal.accountId };

@@ -69,9 +69,11 @@ export function parseCommandLine(
       `
 Exit codes:
   0  everything compliant, or every change made
-  1  findings: non-compliant accounts (audit), failed accounts (enforce), failed preflight checks or task
+  1  findings: non-compliant accounts (audit), failed or deferred accounts (enforce), a target
+     that does not exist, failed preflight checks or task, a declined confirmation
   2  bad usage or bad input (flags, ids, config file); nothing was called
-  3  the run could not complete (credentials, network, internal error)
+  3  the run could not be set up or complete (credentials, profile, endpoint, network, internal
+     error): one error line that names the fix
 
 AWS access uses the SDK's standard configuration: AWS_PROFILE / --profile, AWS_REGION / --region,
 environment credentials, AWS_ENDPOINT_URL.`,
@@ -116,7 +118,7 @@ environment credentials, AWS_ENDPOINT_URL.`,
       )
       .option(
         '--break-glass <window>',
-        'ACCOUNT=UNTIL[:REASON]: the account may keep its root password until UNTIL (ISO 8601 with a zone) (repeatable)',
+        'ACCOUNT=UNTIL[:REASON]: the account may keep its root credentials until UNTIL (ISO 8601 with a zone; a flag only extends a --config window) (repeatable)',
         (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
       )
       .option('--concurrency <n>', 'accounts worked on at once (1-100, default 10)');

@@ -147,7 +147,12 @@ export function diagnoseSetupFailure(error: unknown, env: Env): string | undefin
       return `${where} answered HTTP ${status}, which is not an AWS API response: point AWS_ENDPOINT_URL at an AWS-compatible endpoint, or unset it`;
     }
     if (name === 'SyntaxError' && /JSON|Unexpected token/.test(message)) {
-      return `${where} answered something that is not an AWS API response: point AWS_ENDPOINT_URL at an AWS-compatible endpoint, or unset it`;
+      // The SDK keeps the raw response on the error; its status tells a 404 page from a stray server.
+      const answered =
+        (field(cause, '$response') as { statusCode?: number } | undefined)?.statusCode ??
+        Number(/\(HTTP (\d{3})\)/.exec(message)?.[1] ?? Number.NaN);
+      const what = Number.isInteger(answered) ? `HTTP ${answered} with a body that` : 'something that';
+      return `${where} answered ${what} is not an AWS API response: point AWS_ENDPOINT_URL at an AWS-compatible endpoint, or unset it`;
     }
     if (name === 'AWSOrganizationsNotInUseException') {
       return "the caller is not in an AWS organization (AWSOrganizationsNotInUseException): use credentials of the organization's management account or of the IAM delegated administrator";

@@ -174,7 +174,7 @@ function summaryView(report: RunReport, head: string[], options: RunTableOptions
         renderTable(
           [
             { title: 'Account', whole: true },
-            { title: 'Name', oneLine: true },
+            { title: 'Name', oneLine: true, yieldsFirst: true },
             { title: 'Status', whole: true },
             { title: 'Credentials / cause', oneLine: true },
           ],

@@ -168,8 +168,11 @@ async function execute(
   } finally {
     interruption.stop();
   }
-  report.warnings.forEach((warning) => io.stderr.write(`warning: ${warning}\n`));
   const missing = missingTargets(report);
+  // A target that was not found is an error line below; the same words as a warning would tell it twice.
+  report.warnings
+    .filter((warning) => !missing.some((line) => line.startsWith(warning)))
+    .forEach((warning) => io.stderr.write(`warning: ${warning}\n`));
   missing.forEach((line) => io.stderr.write(`error: ${line}\n`));
   if (interruption.signal.aborted) {
     io.stderr.write(

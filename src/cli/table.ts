@@ -23,6 +23,11 @@ export interface Column {
   readonly min?: number;
   /** Cells are one line: wrapped text is joined and shortened in the middle instead of wrapped. */
   readonly oneLine?: boolean;
+  /**
+   * Gives way before the other columns (down to MIN_COLUMN): for a column that only decorates an id
+   * beside it (an account name), so the columns that carry the finding stay whole longer.
+   */
+  readonly yieldsFirst?: boolean;
 }
 
 /** `arn:aws:iam::2222…mfa/root`: start and end kept, the middle replaced by one ellipsis. */
@@ -90,11 +95,18 @@ export function fitColumns(
     );
     return [Math.min(own, wordFloor), Math.min(own, Math.max(MIN_COLUMN, column.min ?? 0))];
   });
-  for (const phase of [0, 1, 2]) {
+  // Phase "first": only the yieldsFirst columns, down to MIN_COLUMN; then every column as above.
+  for (const phase of ['first', 0, 1, 2] as const) {
     while (excess > 0) {
       let widest = -1;
       for (let index = 0; index < widths.length; index += 1) {
-        const limit = phase === 2 ? 1 : (floors[index]?.[phase] ?? 1);
+        if (phase === 'first' && columns[index]?.yieldsFirst !== true) continue;
+        const limit =
+          phase === 2
+            ? 1
+            : phase === 'first'
+              ? Math.min(natural[index] ?? 0, MIN_COLUMN)
+              : (floors[index]?.[phase] ?? 1);
         if ((widths[index] ?? 0) > limit && (widest === -1 || (widths[index] ?? 0) > (widths[widest] ?? 0))) {
           widest = index;
         }

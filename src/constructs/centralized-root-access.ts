@@ -113,7 +113,7 @@ export interface RootRestrictionPolicyOptions {
   /**
    * Where to attach the policy: the organization root (`r-...`), organizational units
    * (`ou-...-...`) or member accounts (12 digits). SCPs never apply to the management account,
-   * so attaching to the root is safe for it.
+   * so attaching to the root is safe for it (see docs/aws-behaviour.md#scp-management-account).
    */
   readonly targetIds: readonly string[];
   /**

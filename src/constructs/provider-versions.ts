@@ -27,7 +27,7 @@ export const AWS_PROVIDER_SOURCE = 'hashicorp/aws';
  */
 export const AWS_PROVIDER_MINIMUM_VERSIONS: Readonly<Record<string, string>> = {
   // New Resource entry between 5.79.0 and 5.78.0 in the provider CHANGELOG (PR #40164); the
-  // one inferred fact in this table (see the reference notes, section 8.1).
+  // one inferred fact in this table (see docs/aws-behaviour.md#provider-minimum-versions).
   aws_iam_organizations_features: '5.78.0',
   // The Organizations resources are far older than the floor above (all 2.x/3.x era).
   aws_organizations_organization: '1.0.0',

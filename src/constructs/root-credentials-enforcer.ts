@@ -82,13 +82,14 @@ export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-/** Organizations delivers its events to EventBridge in this region only. */
+/** Organizations delivers its events to EventBridge in this region only (see docs/aws-behaviour.md#organizations-events-region). */
 export const ORGANIZATION_EVENTS_REGION = 'us-east-1';
 
 /**
  * First `hashicorp/aws` release with every argument the enforcer sets: `lifecycle_scope` and
  * `terraform_key` on `aws_lambda_invocation` shipped in 5.1.0, and the `result` of a CRUD
- * invocation is refreshed on input changes only from 5.82.0 (issue #34262), which the output needs.
+ * invocation is refreshed on input changes only from 5.82.0 (issue #34262), which the output needs
+ * (see docs/aws-behaviour.md#lambda-invocation-crud).
  */
 export const ENFORCER_MINIMUM_PROVIDER_VERSION = '5.82.0';
 
@@ -150,7 +151,8 @@ export interface RootCredentialsEnforcerProps {
    * mode (without dry-run), drift found by that audit is also removed by the next plain
    * `terraform apply`. Each plan invokes the function once for the audit (one `AssumeRoot` and
    * one `GetAccountSummary` per targeted account). Without it, drift waits for the schedule or
-   * an organization event.
+   * an organization event. The data source invokes on every plan (docs/aws-behaviour.md#lambda-invocation-data-source),
+   * and a failed CRUD update is not retried by a plain re-apply (docs/aws-behaviour.md#lambda-invocation-failed-update).
    * @default true
    */
   readonly planTimeAudit?: boolean;

@@ -37,7 +37,7 @@ export const ROOT_RESTRICTION_VARIANTS: readonly RootRestrictionVariant[] =
  */
 export const ROOT_PRINCIPAL_ARN_PATTERN = 'arn:*:iam::*:root';
 
-/** Largest SCP document AWS Organizations accepts, in characters. */
+/** Largest SCP document AWS Organizations accepts, in characters (see docs/aws-behaviour.md#scp-size). */
 export const SCP_MAX_CHARACTERS = 5120;
 
 /** The union of the root-task policies' actions, sorted: what `allow-root-tasks-only` leaves to root. */
@@ -91,7 +91,7 @@ export function rootRestrictionPolicyDocument(
             Action: '*',
             Resource: '*',
             // `aws:AssumedRoot` is present only in AssumeRoot sessions, so `Null: true` means
-            // "long-term root credentials".
+            // "long-term root credentials" (see docs/aws-behaviour.md#root-session-identity).
             Condition: { ...principalCondition, Null: { 'aws:AssumedRoot': 'true' } },
           },
         ],

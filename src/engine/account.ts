@@ -10,19 +10,19 @@
  * - enforce: a delete session lists the present kinds and deletes each credential, then a fresh
  *   audit session's GetAccountSummary verifies. That is 2 calls, fewer than re-listing up to four
  *   kinds, and it reads the very flags the next audit will judge compliance by. IAM is eventually
- *   consistent, so a verification that still sees a flag reads again after a short pause before
+ *   consistent (docs/aws-behaviour.md#iam-eventual-consistency), so a verification that still sees a flag reads again after a short pause before
  *   the account is declared failed.
  *
  * A virtual MFA device is deactivated and left in place: AWS removed iam:DeleteVirtualMFADevice
  * from the IAMDeleteRootUserCredentials policy on 2025-01-07, so a root session can never delete
- * it. Deactivated, it is an unassigned device of the account, no longer a root credential.
+ * it. Deactivated, it is an unassigned device of the account, no longer a root credential
+ * (see docs/aws-behaviour.md#delete-virtual-mfa-removed; the flags are docs/aws-behaviour.md#account-summary-keys).
  */
 import {
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
   DeleteSigningCertificateCommand,
-  GetAccountSummaryCommand,
   GetLoginProfileCommand,
   paginateListAccessKeys,
   paginateListMFADevices,
@@ -31,10 +31,11 @@ import {
   type SummaryKeyType,
 } from '@aws-sdk/client-iam';
 
-import type { CredentialKind, ResolvedDesiredState } from '../shared/desired-state';
+import type { CredentialKind, EngineDesiredState } from '../shared/desired-state';
 import { createSessionIamClient, type ClientSettings } from './clients';
 import type { Diagnoser } from './diagnose';
 import { isNotFound, logAttributes } from './errors';
+import { getAccountSummary } from './hot-path';
 import {
   SessionClientPool,
   withSession,
@@ -84,7 +85,7 @@ const SUMMARY_KEYS: Record<CredentialKind, SummaryKeyType> = {
 /** Audits, and in enforce mode remediates, one account. Never throws: failures become a `failed` report. */
 export function reconcileAccount(
   deps: AccountDependencies,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   target: ResolvedTarget,
 ): Promise<AccountReport> {
   const pool = deps.iamClients ?? iamClientPool(deps.settings);
@@ -98,7 +99,7 @@ export function iamClientPool(settings: ClientSettings): SessionClientPool<IAMCl
 
 async function reconcileWith(
   deps: AccountDependencies,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   target: ResolvedTarget,
   iam: SessionClient<IAMClient>,
 ): Promise<AccountReport> {
@@ -195,7 +196,7 @@ async function reconcileWith(
 
 /**
  * The kinds still present after removal. When every step succeeded but a flag still reads present,
- * that is IAM's eventual consistency more often than a real leftover, so the same session reads
+ * that is IAM's eventual consistency (docs/aws-behaviour.md#iam-eventual-consistency) more often than a real leftover, so the same session reads
  * again after each pause; a failed step explains the leftover, so it is not waited for.
  */
 async function verify(
@@ -223,9 +224,7 @@ async function verify(
 }
 
 async function readFlags(session: RootSession<IAMClient>): Promise<Flags> {
-  const { SummaryMap: summary = {} } = await session.call((client) =>
-    client.send(new GetAccountSummaryCommand({})),
-  );
+  const summary = await session.call((client) => getAccountSummary(client));
   const flag = (kind: CredentialKind) => (summary[SUMMARY_KEYS[kind]] ?? 0) > 0;
   return {
     password: flag('password'),

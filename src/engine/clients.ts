@@ -2,7 +2,7 @@
  * SDK v3 client construction. Endpoints come from the SDK's standard configuration
  * (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, profile `endpoint_url`), so the emulator and
  * VPC endpoints work without code here. STS stays on its regional endpoint (the SDK v3 default),
- * which `AssumeRoot` requires.
+ * which `AssumeRoot` requires (see docs/aws-behaviour.md#assume-root-request).
  */
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';

@@ -1,6 +1,7 @@
 /**
  * Turns a failure into the sentence an operator needs: which gate refused AssumeRoot, which SCP
- * blocked a root session and how to exempt it, or that throttling outlasted the retries.
+ * blocked a root session and how to exempt it, or that throttling outlasted the retries (how AWS
+ * words a denial: docs/aws-behaviour.md#access-denied-wording).
  * Lookups are cached per run, so a thousand accounts under one blocking OU cost a handful of calls.
  */
 import {

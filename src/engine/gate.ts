@@ -2,7 +2,7 @@
  * The organization-level gates in front of AssumeRoot: all-features organization, trusted access
  * for IAM, the two IAM organization features, and a caller that is the management account or the
  * IAM delegated administrator. Preflight reports each; a run consults them (once) to explain an
- * AssumeRoot denial.
+ * AssumeRoot denial. See docs/aws-behaviour.md#feature-prerequisites and docs/aws-behaviour.md#root-features.
  */
 import { ListOrganizationsFeaturesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import {

@@ -2,7 +2,7 @@
  * The engine: one module behind the reconciler Lambda and the `root-access` command-line tool.
  * It imports the AWS SDK and `src/shared` only (no cdktf), so it bundles small.
  */
-import { MAX_CONCURRENCY, type ResolvedDesiredState } from '../shared/desired-state';
+import { MAX_CONCURRENCY, type EngineDesiredState } from '../shared/desired-state';
 import {
   createCallerIamClient,
   createOrganizationsClient,
@@ -77,7 +77,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   });
 
   return {
-    async run(desired: ResolvedDesiredState, runOptions: RunOptions = {}): Promise<RunReport> {
+    async run(desired: EngineDesiredState, runOptions: RunOptions = {}): Promise<RunReport> {
       // A fresh diagnoser per run: SCPs and gates may have been fixed since the last one.
       const diagnoser = new Diagnoser(gateClients, source, describeOrganization);
       logger.info('run started', {
@@ -94,7 +94,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       logger.info('run finished', { ...report.summary });
       return report;
     },
-    preflight(desired: ResolvedDesiredState): Promise<PreflightReport> {
+    preflight(desired: EngineDesiredState): Promise<PreflightReport> {
       return runPreflight(gateClients, source, desired, new Date());
     },
     allowRecovery(accountId: string): Promise<TaskResult> {

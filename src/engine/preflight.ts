@@ -7,7 +7,7 @@
  * ListPoliciesForTarget per path node would cost one call per account plus one per OU. If the
  * policy-first listing is refused, it falls back to ListPoliciesForTarget, cached per target id.
  */
-import type { ResolvedDesiredState } from '../shared/desired-state';
+import type { EngineDesiredState } from '../shared/desired-state';
 import { describeError } from './errors';
 import { gateChecks, type GateClients } from './gate';
 import type { OrganizationSource, PolicyDetail, PolicySource, PolicySummary } from './organization';
@@ -18,7 +18,7 @@ import type { PreflightCheck, PreflightReport } from './types';
 export async function runPreflight(
   clients: GateClients,
   source: OrganizationSource & PolicySource,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   now: Date,
 ): Promise<PreflightReport> {
   let organization;

@@ -4,7 +4,7 @@
  * deadline, and once it has passed, every account not yet started is reported `deferred`, so the
  * caller can continue exactly those (`onlyAccountIds`) in a further invocation.
  */
-import type { ResolvedDesiredState } from '../shared/desired-state';
+import type { EngineDesiredState } from '../shared/desired-state';
 import { iamClientPool, reconcileAccount, type AccountDependencies } from './account';
 import { TargetResolutionError, describeError } from './errors';
 import { WorkQueue } from './limiter';
@@ -20,7 +20,7 @@ export type AccountWorker = (target: ResolvedTarget) => Promise<AccountReport>;
 
 export async function runReconciliation(
   source: OrganizationSource,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   options: RunOptions,
   worker: AccountWorker,
 ): Promise<RunReport> {
@@ -123,7 +123,7 @@ export async function runReconciliation(
 }
 
 /** Reconciles each account with the run's shared pool of root-session clients (one per worker at most). */
-export function accountWorker(deps: AccountDependencies, desired: ResolvedDesiredState): AccountWorker {
+export function accountWorker(deps: AccountDependencies, desired: EngineDesiredState): AccountWorker {
   const withClients = { ...deps, iamClients: deps.iamClients ?? iamClientPool(deps.settings) };
   return (target) => reconcileAccount(withClients, desired, target);
 }

@@ -4,7 +4,8 @@
  *
  * Only Deny statements are evaluated. SCPs are also allow-lists, but every organization keeps
  * `FullAWSAccess` (or an equivalent allow) on its path, and a missing allow is not what blocks root
- * sessions in practice: Control Tower's `AWS-GR_RESTRICT_ROOT_USER` without `ExemptAssumeRoot` is.
+ * sessions in practice: Control Tower's `AWS-GR_RESTRICT_ROOT_USER` without `ExemptAssumeRoot` is
+ * (see docs/aws-behaviour.md#control-tower-restrict-root and docs/aws-behaviour.md#root-session-identity).
  * Condition keys the request would not carry are treated as absent; operators outside the String,
  * Arn, Bool and Null families never match, so an unknown construct cannot raise a false alarm.
  */

@@ -1,7 +1,8 @@
 /**
  * Root sessions: one `sts:AssumeRoot` per account and task, its credentials handed straight to
  * the session's client and nowhere else. A call that meets `ExpiredToken` re-assumes once and
- * is retried; a second expiry on the same call fails it with {@link SessionExpiredError}.
+ * is retried; a second expiry on the same call fails it with {@link SessionExpiredError}. A session
+ * lasts at most 900 s: see docs/aws-behaviour.md#assume-root-session-duration.
  *
  * A session does not build its own SDK client: it borrows a {@link SessionClient}, one long-lived
  * client whose `credentials` provider hands out whichever session currently holds it. A run keeps
@@ -9,11 +10,12 @@
  * workers, not one per account and task (each new client re-resolves its configuration and builds
  * its middleware stack, about 2 ms of CPU).
  */
-import { AssumeRootCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 import type { SessionCredentials } from './clients';
 import { AssumeRootError, SessionExpiredError, isExpiredToken, logAttributes } from './errors';
+import { assumeRoot } from './hot-path';
 import type { EngineLogger } from './types';
 
 import { rootTaskPolicyArn, type RootTask } from '../shared/root-tasks';
@@ -160,22 +162,15 @@ export class RootSession<C> {
     this.deps.onAssume?.();
     let credentials: SessionCredentials;
     try {
-      const response = await this.deps.sts.send(
-        new AssumeRootCommand({
-          TargetPrincipal: this.accountId,
-          TaskPolicyArn: { arn: rootTaskPolicyArn(this.task) },
-          DurationSeconds: SESSION_SECONDS,
-        }),
-      );
-      const issued = response.Credentials;
-      if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken) {
+      const issued = await assumeRoot(this.deps.sts, {
+        targetPrincipal: this.accountId,
+        taskPolicyArn: rootTaskPolicyArn(this.task),
+        durationSeconds: SESSION_SECONDS,
+      });
+      if (issued === undefined) {
         throw new AssumeRootError(this.accountId, this.task, 'AssumeRoot returned no credentials');
       }
-      credentials = {
-        accessKeyId: issued.AccessKeyId,
-        secretAccessKey: issued.SecretAccessKey,
-        sessionToken: issued.SessionToken,
-      };
+      credentials = issued;
     } catch (error) {
       if (error instanceof AssumeRootError) throw error;
       this.deps.logger.warn('AssumeRoot failed', {

@@ -11,7 +11,7 @@
  *   and preflight need; `ListAccounts` + `ListParents` would cost one call per account for that.
  * Accounts are emitted as their page arrives, so workers start before the listing ends.
  */
-import type { BreakGlassWindow, ResolvedDesiredState } from '../shared/desired-state';
+import type { BreakGlassWindow, EngineDesiredState } from '../shared/desired-state';
 import { parseInstant } from '../shared/desired-state';
 import { createLimiter } from './limiter';
 import {
@@ -87,7 +87,7 @@ export function managementAccountReason(accountId: string): string {
 /** Resolves the targets and calls `emit` once per account the run must report. */
 export async function resolveTargets(
   source: OrganizationSource,
-  desired: ResolvedDesiredState,
+  desired: EngineDesiredState,
   options: ResolveOptions,
   emit: (target: ResolvedTarget) => void,
 ): Promise<ResolutionResult> {
@@ -113,7 +113,7 @@ class Resolver {
 
   constructor(
     private readonly source: OrganizationSource,
-    private readonly desired: ResolvedDesiredState,
+    private readonly desired: EngineDesiredState,
     options: ResolveOptions,
     private readonly organization: OrganizationInfo,
     private readonly emit: (target: ResolvedTarget) => void,

@@ -2,7 +2,7 @@
  * The engine's public contract: what the reconciler Lambda and the `root-access` command-line
  * tool call, and the report they both return. No cdktf here, and no SDK types leak out.
  */
-import type { CredentialKind, ResolvedDesiredState } from '../shared/desired-state';
+import type { CredentialKind, EngineDesiredState } from '../shared/desired-state';
 
 export const ACCOUNT_STATUSES = [
   'compliant',
@@ -157,9 +157,9 @@ export interface EngineOptions {
 
 export interface Engine {
   /** Audit or enforce the desired state over the organization; every targeted account ends in the report. */
-  run(desired: ResolvedDesiredState, options?: RunOptions): Promise<RunReport>;
+  run(desired: EngineDesiredState, options?: RunOptions): Promise<RunReport>;
   /** Organization prerequisites and the SCPs on every targeted account's path, before anything runs. */
-  preflight(desired: ResolvedDesiredState): Promise<PreflightReport>;
+  preflight(desired: EngineDesiredState): Promise<PreflightReport>;
   /** Opens an IAMCreateRootUserPassword session and calls CreateLoginProfile, so the root email holder can reset the password. */
   allowRecovery(accountId: string): Promise<TaskResult>;
   unlockS3BucketPolicy(accountId: string, bucketName: string): Promise<TaskResult>;

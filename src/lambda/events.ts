@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 import { ACCOUNT_ID_PATTERN, ValidationError, issuesFromZod } from '../shared/desired-state';
+import { isRecord } from '../shared/is-record';
 import {
   CONTINUATION_SOURCE,
   DESIRED_STATE_DIGEST_PATTERN,
@@ -283,10 +284,11 @@ function parseLifecycle(record: Record<string, unknown>): LifecycleEvent {
  * Which account an Organizations event is about.
  *
  * - `CreateAccountResult` (a service event): `serviceEventDetails.createAccountStatus.accountId`,
- *   only when its `state` is `SUCCEEDED`; a failed creation made no account.
+ *   only when its `state` is `SUCCEEDED`; a failed creation made no account
+ *   (see docs/aws-behaviour.md#create-account-result).
  * - `AccountJoinedOrganization` (a service event in the management account when an invited
- *   account joins): where it carries the account id is not documented (docs/aws-behaviour.md,
- *   "Organization events"), so `serviceEventDetails` is searched for an `accountId` field.
+ *   account joins): where it carries the account id is not documented (see
+ *   docs/aws-behaviour.md#account-joined-organization), so `serviceEventDetails` is searched for an `accountId` field.
  * - `MoveAccount`: `requestParameters.accountId` (the destination parent only matters for
  *   targeting, which the engine decides from the live organization).
  * Calls that failed (`errorCode` set) changed nothing and are ignored. An event whose account id
@@ -375,9 +377,7 @@ function parseWith<T extends z.ZodType>(shape: T, input: unknown, source: string
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 /** Field names only: an unknown event may carry anything, and its values are not ours to log. */

@@ -1,7 +1,7 @@
 /**
  * Turns on trusted access for `iam.amazonaws.com` without owning the organization's service
  * principal list: Terraform's `aws_organizations_organization` would disable every principal it
- * was not told about, so the enforcer adds IAM's and never removes anything.
+ * was not told about, so the enforcer adds IAM's and never removes anything (see docs/aws-behaviour.md#trusted-access-ownership).
  */
 import {
   EnableAWSServiceAccessCommand,

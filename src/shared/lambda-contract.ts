@@ -23,7 +23,7 @@ export type LifecycleTask = (typeof LIFECYCLE_TASKS)[number];
  * The Organizations events that can bring an account under the desired state, as they reach the
  * management account's EventBridge: a finished `CreateAccount` (a service event), an invited
  * account joining (`AccountJoinedOrganization`, logged in the management account, unlike the
- * invitee's own `AcceptHandshake` call) and `MoveAccount`. See docs/aws-behaviour.md.
+ * invitee's own `AcceptHandshake` call) and `MoveAccount`. See docs/aws-behaviour.md#account-joined-organization.
  */
 export const ORGANIZATION_EVENT_NAMES = [
   'CreateAccountResult',

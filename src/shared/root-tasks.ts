@@ -28,7 +28,8 @@ export function rootTaskPolicyArn(task: RootTask): string {
  * publishes them today. IAMDeleteRootUserCredentials lost `iam:DeleteVirtualMFADevice` on
  * 2025-01-07 (IAM User Guide, "AWS managed policies for AWS Identity and Access Management and
  * Access Analyzer", change log: "IAM removed the iam:DeleteVirtualMFADevice permission from the
- * managed policy"); a root session can deactivate a virtual device but not delete it.
+ * managed policy"); a root session can deactivate a virtual device but not delete it. See
+ * docs/aws-behaviour.md#task-policies and docs/aws-behaviour.md#delete-virtual-mfa-removed.
  */
 export const ROOT_TASK_POLICY_ACTIONS: Readonly<Record<RootTask, readonly string[]>> = {
   IAMAuditRootUserCredentials: [

@@ -186,7 +186,7 @@ export function lineage(state: EmulatorState, parentId: string): string[] {
   return [state.organization.id, state.organization.rootId, ...chain];
 }
 
-/** Status is the retiring field (reference §6.1): it only knows ACTIVE, SUSPENDED and PENDING_CLOSURE. */
+/** Status is the retiring field (docs/aws-behaviour.md#organizations-paging): it only knows ACTIVE, SUSPENDED and PENDING_CLOSURE. */
 export function legacyStatus(account: Account): string {
   if (account.state === 'PENDING_CLOSURE') return 'PENDING_CLOSURE';
   if (account.state === 'SUSPENDED' || account.state === 'CLOSED') return 'SUSPENDED';

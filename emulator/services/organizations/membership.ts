@@ -9,7 +9,8 @@
  * Inferred [I], since AWS documents the fields but not the envelope: both are CloudTrail service
  * events (`eventType: AwsServiceEvent`, detail-type "AWS Service Event via CloudTrail") whose
  * `serviceEventDetails` carry `accountId` (the member's id) beside `joinedMethod`/`joinedTime`
- * (or `departedTime`); `recipientAccountId` is the management account.
+ * (or `departedTime`); `recipientAccountId` is the management account. See
+ * docs/aws-behaviour.md#account-joined-organization.
  */
 import { randomBytes } from 'node:crypto';
 

@@ -207,7 +207,7 @@ export const STRUCTURE_OPERATIONS: Record<string, Operation> = {
           'Trusted access requires an organization with all features enabled.',
         );
       }
-      // [U] reference §6.2: enabling an already-enabled principal is treated as a no-op success.
+      // Unconfirmed (docs/aws-behaviour.md#organizations-errors): enabling an already-enabled principal is treated as a no-op success.
       if (!state.organization.trustedAccess.has(principal))
         state.organization.trustedAccess.set(principal, now);
       return {};
@@ -271,7 +271,7 @@ export const STRUCTURE_OPERATIONS: Record<string, Operation> = {
           409,
         );
       }
-      // [U] reference §6.2: IAM accepts one delegated administrator; other services are not capped here.
+      // Unconfirmed (docs/aws-behaviour.md#organizations-errors): IAM accepts one delegated administrator; other services are not capped here.
       if (
         principal === 'iam.amazonaws.com' &&
         org.delegatedAdministrators.some((d) => d.servicePrincipal === principal)

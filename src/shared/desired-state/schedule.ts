@@ -2,7 +2,7 @@
  * EventBridge Scheduler's recurring expressions, checked field by field so that `cron(foo)` is
  * an error at synth instead of a failed apply: `rate(value unit)` and the six-field
  * `cron(minutes hours day-of-month month day-of-week year)`, where one of the two day fields must
- * be `?` (docs/aws-behaviour.md, "Schedule expressions"). One-off `at(...)` is not offered: the
+ * be `?` (see docs/aws-behaviour.md#schedule-expressions). One-off `at(...)` is not offered: the
  * reconciler's schedule recurs.
  */
 

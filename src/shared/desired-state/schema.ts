@@ -106,8 +106,11 @@ export interface DesiredState {
   readonly managementAccountId?: string;
 }
 
-/** A desired state with every default filled in: what the engine works from. */
-export interface ResolvedDesiredState {
+/**
+ * What the engine works from: a desired state with every default filled in, and nothing else.
+ * The engine's signatures take this type, so it cannot read a deployment setting.
+ */
+export interface EngineDesiredState {
   readonly targets: Required<{ [K in keyof Targets]: NonNullable<Targets[K]> }>;
   readonly exclusions: Required<{ [K in keyof Exclusions]: NonNullable<Exclusions[K]> }>;
   readonly breakGlass: readonly BreakGlassWindow[];
@@ -116,6 +119,22 @@ export interface ResolvedDesiredState {
   readonly credentialKinds: readonly CredentialKind[];
   readonly concurrency: number;
   readonly maxBreakGlassDays: number;
+}
+
+/**
+ * The fields of the same document that configure the deployment, not the run: the enforcer's
+ * schedule, and the management account for synth-time checks (and the Lambda's event filter).
+ * The engine never reads them; it learns the management account from Organizations.
+ */
+export interface DeploymentSettings {
   readonly schedule?: string;
   readonly managementAccountId?: string;
 }
+
+export const DEPLOYMENT_SETTING_KEYS = [
+  'schedule',
+  'managementAccountId',
+] as const satisfies readonly (keyof DeploymentSettings)[];
+
+/** The validated document as a whole: the engine's part and the deployment settings. */
+export interface ResolvedDesiredState extends EngineDesiredState, DeploymentSettings {}

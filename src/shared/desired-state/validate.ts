@@ -9,7 +9,9 @@ import {
   OU_ID_PATTERN,
   DEFAULT_MAX_BREAK_GLASS_DAYS,
   MAX_BREAK_GLASS_DAYS_LIMIT,
+  type DeploymentSettings,
   type DesiredState,
+  type EngineDesiredState,
   type ResolvedDesiredState,
 } from './schema';
 import { ValidationError, type ValidationIssue } from '../validation/rules';
@@ -344,6 +346,25 @@ export function parseDesiredState(input: unknown, options: ValidateOptions = {})
     throw new DesiredStateError(result.errors);
   }
   return result.value;
+}
+
+/**
+ * The validated document split in two: what the engine runs on, and the deployment settings it
+ * ignores. The engine part is a new object without the deployment keys, so whatever it is passed
+ * to (the engine, a report, a log) never carries them.
+ */
+export function splitDesiredState(resolved: ResolvedDesiredState): {
+  readonly engine: EngineDesiredState;
+  readonly deployment: DeploymentSettings;
+} {
+  const { schedule, managementAccountId, ...engine } = resolved;
+  return {
+    engine,
+    deployment: {
+      ...(schedule !== undefined ? { schedule } : {}),
+      ...(managementAccountId !== undefined ? { managementAccountId } : {}),
+    },
+  };
 }
 
 /**

@@ -1,0 +1,157 @@
+/**
+ * The hot path (`src/engine/hot-path.ts`) sends AssumeRoot and GetAccountSummary without a
+ * client's `send`. These tests hold it to the client: the same answers, the same typed errors,
+ * throttling retried with the client's attempts, and a skewed clock corrected from the server's
+ * Date header, all against the emulator with the real SDK.
+ */
+import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetAccountSummaryCommand, IAMClient } from '@aws-sdk/client-iam';
+
+import { startEmulator, type RunningEmulator } from '../../emulator/index';
+import { generateScenario } from '../../emulator/scenario/generate';
+import { assumeRoot, getAccountSummary } from '../../src/engine/hot-path';
+
+const AUDIT = 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials';
+
+let emulator: RunningEmulator;
+let member: string;
+let nonMember: string;
+
+beforeAll(async () => {
+  const scenario = generateScenario({ accounts: 6, seed: 3, nonCompliantShare: 0.5 }) as {
+    accounts: Array<{ id: string }>;
+  };
+  emulator = await startEmulator({ scenario });
+  process.env['AWS_ENDPOINT_URL'] = emulator.endpoint;
+  member = scenario.accounts.map((a) => a.id).find((id) => id !== '111111111111') ?? '';
+  nonMember = '999999999999';
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+afterEach(async () => {
+  await emulator.setFaults({ throttleRate: 0, errorRate: 0 });
+});
+
+function sts(extra: Record<string, unknown> = {}): STSClient {
+  return new STSClient({
+    region: emulator.region,
+    credentials: { ...emulator.managementCredentials },
+    ...extra,
+  });
+}
+
+const input = (accountId: string) => ({
+  targetPrincipal: accountId,
+  taskPolicyArn: AUDIT,
+  durationSeconds: 900,
+});
+
+/** What a test may compare of an SDK error: its type and the metadata the engine reads. */
+function shape(error: unknown) {
+  const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  return {
+    constructor: e.constructor.name,
+    name: e.name,
+    fault: e.$fault,
+    status: e.$metadata?.httpStatusCode,
+    message: e.message,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('hot path against the full client', () => {
+  it('returns the session the client would, and the same account summary', async () => {
+    const client = sts();
+    const credentials = await assumeRoot(client, input(member));
+    expect(credentials?.accessKeyId).toMatch(/^ASIA/);
+    const iam = new IAMClient({ region: emulator.region, credentials });
+    const viaClient = await iam.send(new GetAccountSummaryCommand({}));
+    expect(await getAccountSummary(iam)).toEqual(viaClient.SummaryMap);
+    const calls = await emulator.calls();
+    expect(calls.filter((c) => c.action === 'GetAccountSummary' && c.status === 200)).toHaveLength(2);
+  });
+
+  it('throws the typed error the client throws, with its $metadata and $response', async () => {
+    const viaClient = await rejection(
+      sts().send(
+        new AssumeRootCommand({
+          TargetPrincipal: nonMember,
+          TaskPolicyArn: { arn: AUDIT },
+          DurationSeconds: 900,
+        }),
+      ),
+    );
+    const viaHotPath = await rejection(assumeRoot(sts(), input(nonMember)));
+    expect(shape(viaHotPath)).toEqual(shape(viaClient));
+    expect((viaHotPath as { $response?: { statusCode: number } }).$response?.statusCode).toBe(
+      shape(viaClient).status,
+    );
+    expect((viaHotPath as { $metadata: { attempts?: number } }).$metadata.attempts).toBe(1);
+
+    const bogus = new IAMClient({
+      region: emulator.region,
+      credentials: { accessKeyId: 'ASIAXXXXXXXXXXXXXXXX', secretAccessKey: 'x', sessionToken: 'y' },
+    });
+    const iamViaClient = await rejection(bogus.send(new GetAccountSummaryCommand({})));
+    expect(shape(await rejection(getAccountSummary(bogus)))).toEqual(shape(iamViaClient));
+  });
+
+  it('retries throttling with the client’s attempts and says how many it made', async () => {
+    await emulator.setFaults({ throttleRate: 1 });
+    await emulator.clearCalls();
+    const error = await rejection(assumeRoot(sts({ maxAttempts: 2 }), input(member)));
+    expect(shape(error).name).toMatch(/Throttl/);
+    expect((error as { $metadata: { attempts?: number } }).$metadata.attempts).toBe(2);
+    const assumes = (await emulator.calls()).filter((c) => c.action === 'AssumeRoot');
+    expect(assumes.map((c) => c.status)).toEqual([400, 400]);
+  });
+
+  it('corrects a skewed clock offset from the server’s Date header, as the client does', async () => {
+    const skew = -20 * 60 * 1000;
+    const viaClient = sts({ systemClockOffset: skew });
+    const clientFirst = await rejection(
+      viaClient.send(
+        new AssumeRootCommand({
+          TargetPrincipal: member,
+          TaskPolicyArn: { arn: AUDIT },
+          DurationSeconds: 900,
+        }),
+      ),
+    );
+    const skewed = sts({ systemClockOffset: skew });
+    await emulator.clearCalls();
+    const first = await rejection(assumeRoot(skewed, input(member)));
+    // Refused for its signing time, like the client's call; the offset is corrected in the
+    // client's own configuration, so the next call is signed with the server's time.
+    expect(shape(first)).toEqual({ ...shape(clientFirst), message: expect.stringMatching(/expired/) });
+    expect(Math.abs(skewed.config.systemClockOffset)).toBeLessThan(60_000);
+    expect(Math.abs(viaClient.config.systemClockOffset)).toBeLessThan(60_000);
+    expect((await assumeRoot(skewed, input(member)))?.sessionToken).toBeTruthy();
+    const assumes = (await emulator.calls()).filter((c) => c.action === 'AssumeRoot');
+    expect(assumes.map((c) => c.status)).toEqual([403, 200]);
+  });
+
+  it('resolves the endpoint from the standard configuration (AWS_ENDPOINT_URL_STS wins)', async () => {
+    const saved = process.env['AWS_ENDPOINT_URL_STS'];
+    process.env['AWS_ENDPOINT_URL_STS'] = 'http://127.0.0.1:9';
+    try {
+      const error = await rejection(assumeRoot(sts({ maxAttempts: 1 }), input(member)));
+      // The connection went to the configured endpoint (nothing listens on port 9).
+      expect(String(error)).toContain('ECONNREFUSED 127.0.0.1:9');
+    } finally {
+      if (saved === undefined) delete process.env['AWS_ENDPOINT_URL_STS'];
+      else process.env['AWS_ENDPOINT_URL_STS'] = saved;
+    }
+  });
+});
