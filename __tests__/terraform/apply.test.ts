@@ -244,7 +244,8 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
 
     // THEN: fixed, and what the apply printed says so (the plan-time drift list is not repeated).
     expect(hasCredentials(await account('333333333333'))).toBe(false);
-    const printed = applied.stdout + applied.stderr;
+    // Terraform wraps a diagnostic's text at 80 columns.
+    const printed = (applied.stdout + applied.stderr).replace(/\s+/g, ' ');
     expect(printed).toMatch(
       /Drift repaired by this apply \(not a failure\): root credentials removed from \[333333333333\]; could not be fixed: \[\]/,
     );
@@ -289,7 +290,7 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
 
     // THEN: the apply fails naming the account and why; the credential is still there.
     expect(failed.status).not.toBe(0);
-    const text = failed.stdout + failed.stderr;
+    const text = (failed.stdout + failed.stderr).replace(/\s+/g, ' ');
     expect(text).toMatch(/1 account\(s\) could not be made compliant/);
     expect(text).toMatch(new RegExp(`${UNFIXABLE}.*(service control policy|SCP)`, 'i'));
     expect(hasCredentials(await account(UNFIXABLE))).toBe(true);
@@ -314,7 +315,7 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
       new RegExp(`Member accounts hold root credentials at plan time: \\[${UNFIXABLE}\\]`),
     );
     expect(hasCredentials(await account(UNFIXABLE))).toBe(false);
-    expect(retried.stdout + retried.stderr).toMatch(
+    expect((retried.stdout + retried.stderr).replace(/\s+/g, ' ')).toMatch(
       new RegExp(
         `Drift repaired by this apply \\(not a failure\\): root credentials removed from \\[${UNFIXABLE}\\]`,
       ),

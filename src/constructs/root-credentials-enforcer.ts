@@ -32,13 +32,7 @@ import {
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 
-import {
-  scheduleExpressionProblem,
-  validateDesiredState,
-  type DesiredState,
-  type ResolvedDesiredState,
-  type UnresolvedPaths,
-} from '../shared/desired-state';
+import { type DesiredState, type ResolvedDesiredState, type UnresolvedPaths } from '../shared/desired-state';
 import {
   DESIRED_STATE_ENV,
   METRICS_NAMESPACE,
@@ -53,17 +47,7 @@ import {
   scheduleInput,
   type EnforcementInput,
 } from '../shared/lambda-contract';
-import {
-  applyRules,
-  checkOneOf,
-  checkWholeNumber,
-  error,
-  quote,
-  type Finding,
-  type Rule,
-  type RuleContext,
-  type ValidationIssue,
-} from '../shared/validation/rules';
+import { quote } from '../shared/validation/rules';
 import { locateBundle } from './enforcer/bundle';
 import {
   enforcerPolicyDocument,
@@ -78,6 +62,7 @@ import {
   planTimeDriftCheck,
   reportExpression,
 } from './enforcer/terraform-expressions';
+import { validateEnforcerProps } from './enforcer/validate-props';
 import { ConfigurationError } from './errors';
 import { requireAwsProviderVersion } from './provider-versions';
 
@@ -506,10 +491,11 @@ export class RootCredentialsEnforcer extends Construct {
     // and dropped: its deferred read made every clean plan report changes. This one reads only the
     // repair's own result, which a clean plan already has.
     if (driftRepair !== undefined) {
-      stack.addOverride(
-        `check.${checkName}_repaired`,
-        driftRepairedCheck(decodedResult(driftRepair.friendlyUniqueId)),
-      );
+      const repaired = driftRepairedCheck(decodedResult(driftRepair.friendlyUniqueId), checkName);
+      for (const [name, value] of Object.entries(repaired.locals)) {
+        stack.addOverride(`locals.${name}`, value);
+      }
+      stack.addOverride(`check.${checkName}_repaired`, repaired.check);
     }
     return { driftAudit, ...(driftRepair ? { driftRepair } : {}), checkName };
   }
@@ -603,123 +589,4 @@ export function enforcerEnvironment(functionName: string, desiredStateJson: stri
   };
 }
 
-interface EnforcerFindings {
-  readonly errors: ValidationIssue[];
-  readonly warnings: ValidationIssue[];
-  /** The resolved desired state, when it is valid (placeholders stand in for unresolved values). */
-  readonly desired?: ResolvedDesiredState;
-  readonly unresolvedPaths: UnresolvedPaths;
-}
-
-// 64 is Lambda's limit; the longest derived name ("-organization-events") must fit IAM's and
-// EventBridge's 64 characters too.
-const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,44}$/;
-
-const ENFORCER_RULES: readonly Rule<RootCredentialsEnforcerProps>[] = [
-  function functionNameFitsDerivedNames({ functionName }, context) {
-    if (
-      functionName === undefined ||
-      context.isUnresolved(functionName) ||
-      FUNCTION_NAME_PATTERN.test(functionName)
-    ) {
-      return [];
-    }
-    return [
-      error(
-        'functionName',
-        `got ${quote(functionName)}; use 1 to 44 letters, digits, "-" or "_" (resource names derived from it must fit 64 characters)`,
-      ),
-    ];
-  },
-  ({ logRetentionDays }, context) =>
-    checkOneOf(logRetentionDays, 'logRetentionDays', LOG_RETENTION_DAYS, 'CloudWatch Logs', context),
-  function scheduleIsARecurringExpression({ schedule }, context): Finding[] {
-    if (schedule === undefined || context.isUnresolved(schedule)) return [];
-    const problem =
-      typeof schedule === 'string'
-        ? scheduleExpressionProblem(schedule)
-        : `got ${quote(schedule)}; expected a string`;
-    return problem === undefined ? [] : [error('schedule', problem)];
-  },
-  ({ timeoutSeconds }, context) =>
-    checkWholeNumber(
-      timeoutSeconds,
-      'timeoutSeconds',
-      { min: 120, max: 900, why: 'the reconciler keeps a 60-second margin per invocation' },
-      context,
-    ),
-  ({ memorySize }, context) =>
-    checkWholeNumber(memorySize, 'memorySize', { min: 128, max: 10240, unit: 'MB' }, context),
-  ({ reservedConcurrency }, context) =>
-    checkWholeNumber(
-      reservedConcurrency,
-      'reservedConcurrency',
-      { min: 1, why: '0 would stop the function' },
-      context,
-    ),
-  function alarmEmailIsAnAddress({ alarmEmail }, context) {
-    if (
-      alarmEmail === undefined ||
-      context.isUnresolved(alarmEmail) ||
-      /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)
-    ) {
-      return [];
-    }
-    return [error('alarmEmail', `got ${quote(alarmEmail)}; expected an email address`)];
-  },
-  function desiredStateFitsTheEnvironment({ desiredState, functionName }, context) {
-    const name = functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
-    if (context.isUnresolved(name) || containsUnresolvedWith(desiredState, context)) {
-      return [];
-    }
-    const size = Object.entries(enforcerEnvironment(name, JSON.stringify(desiredState))).reduce(
-      (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
-      0,
-    );
-    return size <= LAMBDA_ENVIRONMENT_LIMIT_BYTES
-      ? []
-      : [
-          error(
-            'desiredState',
-            `is ${size} bytes as the function's environment, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; target organizational units instead of long account lists`,
-          ),
-        ];
-  },
-];
-
-function containsUnresolvedWith(value: unknown, context: RuleContext): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (context.isUnresolved(next)) return true;
-    if (Array.isArray(next)) stack.push(...(next as unknown[]));
-    else if (next !== null && typeof next === 'object')
-      stack.push(...Object.values(next as Record<string, unknown>));
-  }
-  return false;
-}
-
-/**
- * Every problem with the props at once: the desired state's, then the enforcer's own. Values
- * `context.isUnresolved` calls unresolved are left to the function's run-time validation.
- */
-export function validateEnforcerProps(
-  props: RootCredentialsEnforcerProps,
-  context: Partial<RuleContext> = {},
-): EnforcerFindings {
-  const isUnresolved = context.isUnresolved ?? (() => false);
-  const result = validateDesiredState(props.desiredState, { isUnresolved }, 'desiredState');
-  const own = result.ok
-    ? applyRules(props, ENFORCER_RULES, { isUnresolved })
-    : applyRules(
-        props,
-        ENFORCER_RULES.filter((rule) => rule.name !== 'desiredStateFitsTheEnvironment'),
-        { isUnresolved },
-      );
-  return {
-    errors: [...(result.ok ? [] : result.errors), ...own.errors],
-    warnings: [...result.warnings, ...own.warnings],
-    ...(result.ok ? { desired: result.value } : {}),
-    unresolvedPaths: result.ok ? result.unresolvedPaths : new Set(),
-  };
-}
+export { validateEnforcerProps };

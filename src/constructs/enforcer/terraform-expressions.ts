@@ -43,19 +43,31 @@ export function planTimeDriftCheck(audit: string, repairs: boolean): Record<stri
  * exactly when this apply's drift repair ran, naming the accounts it fixed and any it could not.
  * Terraform has no other way to print during apply. It reads the drift repair's own result, so a
  * clean plan (repair read at plan time as `{drift: "none"}`) passes it and shows no change.
+ * The condition and message read `locals` (`local.<prefix>_*`), not the data source: Terraform
+ * prints every value a failed condition refers to, and the whole report would be printed.
  * `repair` is the drift repair's decoded result.
  */
-export function driftRepairedCheck(repair: string): Record<string, unknown> {
-  const ran = `try(${repair}.drift, "") != "none"`;
+export function driftRepairedCheck(
+  repair: string,
+  prefix: string,
+): { locals: Record<string, string>; check: Record<string, unknown> } {
   const ids = (status: string): string =>
-    `join(", ", [for account in try(${repair}.accounts, []) : account.accountId if account.status == "${status}"])`;
+    `\${join(", ", [for account in try(${repair}.accounts, []) : account.accountId if account.status == "${status}"])}`;
+  const ran = `${prefix}_repair_ran`;
+  const summary = `${prefix}_repair_summary`;
   return {
-    assert: [
-      {
-        condition: `\${!terraform.applying || !(${ran})}`,
-        error_message: `Drift repaired by this apply (not a failure): root credentials removed from [\${${ids('remediated')}}]; could not be fixed: [\${${ids('failed')}}]; \${try(${repair}.summary.remediated, 0)} remediated, \${try(${repair}.summary.failed, 0)} failed in all. The function's logs hold the repair's report; enforcement_report stays the apply-time run's.`,
-      },
-    ],
+    locals: {
+      [ran]: `\${try(${repair}.drift, "") != "none"}`,
+      [summary]: `root credentials removed from [${ids('remediated')}]; could not be fixed: [${ids('failed')}]; \${try(${repair}.summary.remediated, 0)} remediated, \${try(${repair}.summary.failed, 0)} failed in all`,
+    },
+    check: {
+      assert: [
+        {
+          condition: `\${!terraform.applying || !local.${ran}}`,
+          error_message: `Drift repaired by this apply (not a failure): \${local.${summary}}. The function's logs hold the repair's report; enforcement_report stays the apply-time run's.`,
+        },
+      ],
+    },
   };
 }
 

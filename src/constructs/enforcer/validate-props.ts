@@ -1,0 +1,149 @@
+/**
+ * The enforcer's synth-time checks of its own props, after the desired state's: every problem at
+ * once, values Terraform will only know later left to the function's run-time validation.
+ */
+import {
+  validateDesiredState,
+  scheduleExpressionProblem,
+  type ResolvedDesiredState,
+  type UnresolvedPaths,
+} from '../../shared/desired-state';
+import {
+  applyRules,
+  checkOneOf,
+  checkWholeNumber,
+  error,
+  quote,
+  type Finding,
+  type Rule,
+  type RuleContext,
+  type ValidationIssue,
+} from '../../shared/validation/rules';
+import {
+  DEFAULT_ENFORCER_FUNCTION_NAME,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
+  LOG_RETENTION_DAYS,
+  enforcerEnvironment,
+  type RootCredentialsEnforcerProps,
+} from '../root-credentials-enforcer';
+
+interface EnforcerFindings {
+  readonly errors: ValidationIssue[];
+  readonly warnings: ValidationIssue[];
+  /** The resolved desired state, when it is valid (placeholders stand in for unresolved values). */
+  readonly desired?: ResolvedDesiredState;
+  readonly unresolvedPaths: UnresolvedPaths;
+}
+
+// 64 is Lambda's limit; the longest derived name ("-organization-events") must fit IAM's and
+// EventBridge's 64 characters too.
+const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,44}$/;
+
+const ENFORCER_RULES: readonly Rule<RootCredentialsEnforcerProps>[] = [
+  function functionNameFitsDerivedNames({ functionName }, context) {
+    if (
+      functionName === undefined ||
+      context.isUnresolved(functionName) ||
+      FUNCTION_NAME_PATTERN.test(functionName)
+    ) {
+      return [];
+    }
+    return [
+      error(
+        'functionName',
+        `got ${quote(functionName)}; use 1 to 44 letters, digits, "-" or "_" (resource names derived from it must fit 64 characters)`,
+      ),
+    ];
+  },
+  ({ logRetentionDays }, context) =>
+    checkOneOf(logRetentionDays, 'logRetentionDays', LOG_RETENTION_DAYS, 'CloudWatch Logs', context),
+  function scheduleIsARecurringExpression({ schedule }, context): Finding[] {
+    if (schedule === undefined || context.isUnresolved(schedule)) return [];
+    const problem =
+      typeof schedule === 'string'
+        ? scheduleExpressionProblem(schedule)
+        : `got ${quote(schedule)}; expected a string`;
+    return problem === undefined ? [] : [error('schedule', problem)];
+  },
+  ({ timeoutSeconds }, context) =>
+    checkWholeNumber(
+      timeoutSeconds,
+      'timeoutSeconds',
+      { min: 120, max: 900, why: 'the reconciler keeps a 60-second margin per invocation' },
+      context,
+    ),
+  ({ memorySize }, context) =>
+    checkWholeNumber(memorySize, 'memorySize', { min: 128, max: 10240, unit: 'MB' }, context),
+  ({ reservedConcurrency }, context) =>
+    checkWholeNumber(
+      reservedConcurrency,
+      'reservedConcurrency',
+      { min: 1, why: '0 would stop the function' },
+      context,
+    ),
+  function alarmEmailIsAnAddress({ alarmEmail }, context) {
+    if (
+      alarmEmail === undefined ||
+      context.isUnresolved(alarmEmail) ||
+      /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)
+    ) {
+      return [];
+    }
+    return [error('alarmEmail', `got ${quote(alarmEmail)}; expected an email address`)];
+  },
+  function desiredStateFitsTheEnvironment({ desiredState, functionName }, context) {
+    const name = functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
+    if (context.isUnresolved(name) || containsUnresolvedWith(desiredState, context)) {
+      return [];
+    }
+    const size = Object.entries(enforcerEnvironment(name, JSON.stringify(desiredState))).reduce(
+      (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+      0,
+    );
+    return size <= LAMBDA_ENVIRONMENT_LIMIT_BYTES
+      ? []
+      : [
+          error(
+            'desiredState',
+            `is ${size} bytes as the function's environment, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit; target organizational units instead of long account lists`,
+          ),
+        ];
+  },
+];
+
+function containsUnresolvedWith(value: unknown, context: RuleContext): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (context.isUnresolved(next)) return true;
+    if (Array.isArray(next)) stack.push(...(next as unknown[]));
+    else if (next !== null && typeof next === 'object')
+      stack.push(...Object.values(next as Record<string, unknown>));
+  }
+  return false;
+}
+
+/**
+ * Every problem with the props at once: the desired state's, then the enforcer's own. Values
+ * `context.isUnresolved` calls unresolved are left to the function's run-time validation.
+ */
+export function validateEnforcerProps(
+  props: RootCredentialsEnforcerProps,
+  context: Partial<RuleContext> = {},
+): EnforcerFindings {
+  const isUnresolved = context.isUnresolved ?? (() => false);
+  const result = validateDesiredState(props.desiredState, { isUnresolved }, 'desiredState');
+  const own = result.ok
+    ? applyRules(props, ENFORCER_RULES, { isUnresolved })
+    : applyRules(
+        props,
+        ENFORCER_RULES.filter((rule) => rule.name !== 'desiredStateFitsTheEnvironment'),
+        { isUnresolved },
+      );
+  return {
+    errors: [...(result.ok ? [] : result.errors), ...own.errors],
+    warnings: [...result.warnings, ...own.warnings],
+    ...(result.ok ? { desired: result.value } : {}),
+    unresolvedPaths: result.ok ? result.unresolvedPaths : new Set(),
+  };
+}
