@@ -334,6 +334,13 @@ export function moduleMain(synthesized: TerraformDocument, artifactPath: string)
     text = text.replace(pattern, `${address}[0].`);
   }
   doc = JSON.parse(text) as TerraformDocument;
+  // Without the plan-time audit there is no repair instance, and `try` alone would read the
+  // missing instance as "the repair ran" and print a repair that never happened.
+  for (const [name, value] of Object.entries(doc.locals)) {
+    if (name.endsWith('_repair_ran') && typeof value === 'string') {
+      doc.locals[name] = value.replace(/^\$\{/, '${length(data.aws_lambda_invocation.drift_repair) > 0 && ');
+    }
+  }
 
   return {
     terraform: {
@@ -341,6 +348,9 @@ export function moduleMain(synthesized: TerraformDocument, artifactPath: string)
       required_providers: doc.terraform.required_providers,
     },
     locals: {
+      // The constructs' own locals (the desired state, the drift repair's summary) come first;
+      // the module's replace those the constructs compute at synth.
+      ...doc.locals,
       desired_state: doc.locals['desired_state'],
       root_session_resources:
         '${!var.targets.all_accounts && length(var.targets.organizational_unit_ids) == 0 ? [for id in var.targets.account_ids : "arn:aws:iam::${id}:root"] : ["arn:aws:iam::*:root"]}',

@@ -137,4 +137,8 @@ run "enforce_dry_run_and_toggles_off" {
     length(aws_lambda_invocation.trusted_access) == 0 && length(data.aws_lambda_invocation.drift_audit) == 0 && length(data.aws_lambda_invocation.drift_repair) == 0)
     error_message = "each toggle removes its resources"
   }
+  assert {
+    condition     = local.function_drift_repair_ran == false
+    error_message = "without the plan-time audit no repair runs, so an apply never prints one"
+  }
 }
