@@ -68,6 +68,24 @@ export function shippedScenario(name: string): {
   };
 }
 
+/**
+ * Day 0 of the default scenario: no trusted access for IAM, no root features, no delegated
+ * administrator; all of it is left to the apply. `excludedAccountId` gets a root password, so
+ * "never touched" is visible.
+ */
+export function dayZeroScenario(excludedAccountId: string): ReturnType<typeof shippedScenario> {
+  const document = shippedScenario('default');
+  document.organization['trustedAccess'] = (document.organization['trustedAccess'] as string[]).filter(
+    (principal) => principal !== 'iam.amazonaws.com',
+  );
+  document.organization['rootFeatures'] = [];
+  document.organization['delegatedAdministrators'] = [];
+  const excluded = document.accounts.find((account) => account['id'] === excludedAccountId);
+  if (excluded === undefined) throw new Error(`default scenario lost account ${excludedAccountId}`);
+  excluded['root'] = { password: true };
+  return document;
+}
+
 /** The tier's `describe`: skipped loudly without moto locally, failing under CI=true. */
 export function applyTierDescribe(label: string): jest.Describe {
   const moto = findMotoPython();

@@ -31,7 +31,7 @@ import {
   applyTierDescribe,
   breakGlassUntil,
   hasRootCredentials as hasCredentials,
-  shippedScenario,
+  dayZeroScenario,
   useDeployedStack,
 } from '../support/deployed-stack';
 import { timedTerraform } from '../support/terraform-emulator';
@@ -56,22 +56,9 @@ const CREDENTIAL_CREATING_ACTIONS = new Set([
   'EnableMFADevice',
 ]);
 
-/**
- * Day 0 of the default scenario: no trusted access for IAM, no root features, no delegated
- * administrator; all of it is left to the apply. The excluded account gets a password, so "never
- * touched" is visible.
- */
+/** Day 0, with the delegated administrator as the excluded account. */
 function scenario(): Record<string, unknown> {
-  const document = shippedScenario('default');
-  document.organization['trustedAccess'] = (document.organization['trustedAccess'] as string[]).filter(
-    (principal) => principal !== 'iam.amazonaws.com',
-  );
-  document.organization['rootFeatures'] = [];
-  document.organization['delegatedAdministrators'] = [];
-  const excluded = document.accounts.find((account) => account['id'] === DELEGATED_ADMIN);
-  if (excluded === undefined) throw new Error('default scenario lost the delegated administrator account');
-  excluded['root'] = { password: true };
-  return document;
+  return dayZeroScenario(DELEGATED_ADMIN);
 }
 
 function appConfig(stateFile: string, concurrency = 4): Record<string, unknown> {

@@ -24,7 +24,7 @@ import type { CallRecord } from '../../emulator/model/state';
 import {
   applyTierDescribe,
   hasRootCredentials,
-  shippedScenario,
+  dayZeroScenario,
   useDeployedStack,
 } from '../support/deployed-stack';
 
@@ -55,15 +55,7 @@ interface Delivery {
  * administrator), plus an administrator of the standalone account that will be invited.
  */
 function scenario(): Record<string, unknown> {
-  const document = shippedScenario('default');
-  document.organization['trustedAccess'] = (document.organization['trustedAccess'] as string[]).filter(
-    (principal) => principal !== 'iam.amazonaws.com',
-  );
-  document.organization['rootFeatures'] = [];
-  document.organization['delegatedAdministrators'] = [];
-  const excluded = document.accounts.find((account) => account['id'] === EXCLUDED);
-  if (excluded === undefined) throw new Error('default scenario lost the excluded account');
-  excluded['root'] = { password: true };
+  const document = dayZeroScenario(EXCLUDED);
   document['principals'] = [
     {
       accessKeyId: JOINER.accessKeyId,
