@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { runCli } from '../../src/cli/run';
 import { createEngine } from '../../src/engine';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { captureIo, runTool as tool } from './helpers';
+import { captureIo, runTool as tool, toolEnv } from './helpers';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -419,14 +419,7 @@ describe('interactive enforce (in-process, fake terminal, real engine)', () => {
 
   beforeEach(async () => {
     emulator = await startEmulator({ scenario: join(SCENARIOS, 'default.json') });
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_REGION: emulator.region,
-      AWS_ACCESS_KEY_ID: emulator.managementCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: emulator.managementCredentials.secretAccessKey,
-      AWS_CONFIG_FILE: '/nonexistent',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-    });
+    Object.assign(process.env, toolEnv(emulator));
     delete process.env['AWS_PROFILE'];
   });
   afterEach(async () => {

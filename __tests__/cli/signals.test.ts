@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import { toolEnv } from './helpers';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'root-access.js');
 const ACCOUNTS = Array.from({ length: 12 }, (_, i) => String(222_222_222_222 + i * 1_111));
@@ -44,15 +45,7 @@ function enforce(emulator: RunningEmulator): Child {
     process.execPath,
     [BIN, 'enforce', '--all', '--yes', '--output', 'json', '--concurrency', '2'],
     {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        AWS_ENDPOINT_URL: emulator.endpoint,
-        AWS_REGION: emulator.region,
-        AWS_ACCESS_KEY_ID: emulator.managementCredentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: emulator.managementCredentials.secretAccessKey,
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-      },
+      env: toolEnv(emulator),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
