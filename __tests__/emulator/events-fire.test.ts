@@ -61,6 +61,16 @@ async function recordedEvents(endpoint: string): Promise<RecordedEvents> {
   return (await response.json()) as RecordedEvents;
 }
 
+/** The management account invites the outsider, and the outsider accepts. */
+async function inviteOutsider(env: ReturnType<typeof useEmulator>): Promise<void> {
+  const invited = await env
+    .organizations()
+    .send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: OUTSIDER.accountId } }));
+  await env
+    .organizations({ credentials: OUTSIDER })
+    .send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake?.Id }));
+}
+
 describe('membership events', () => {
   const env = useEmulator(withOutsider());
 
@@ -91,12 +101,7 @@ describe('membership events', () => {
   });
 
   it('gives an invited account the root password it signed up with', async () => {
-    const invited = await env
-      .organizations()
-      .send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: OUTSIDER.accountId } }));
-    await env
-      .organizations({ credentials: OUTSIDER })
-      .send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake?.Id }));
+    await inviteOutsider(env);
     const state = (await env.emulator.state()) as {
       accounts: Array<{ id: string; root: { password: boolean } }>;
     };
@@ -336,12 +341,7 @@ suite('schedules and organization events, fired', () => {
   });
 
   it('publishes AccountJoinedOrganization through the rules when an invited account accepts', async () => {
-    const invited = await env
-      .organizations()
-      .send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: OUTSIDER.accountId } }));
-    await env
-      .organizations({ credentials: OUTSIDER })
-      .send(new AcceptHandshakeCommand({ HandshakeId: invited.Handshake?.Id }));
+    await inviteOutsider(env);
     const { published } = await recordedEvents(env.emulator.endpoint);
     const joined = published.find(
       (p) =>
