@@ -74,7 +74,8 @@ export function credentialTotals(accounts: readonly AccountReport[]): Credential
   return { accounts: holding, passwords, accessKeys, signingCertificates, mfaDevices };
 }
 
-function clip(text: string): string {
+/** A diagnosis shortened to one paragraph (the compact report's and the Lambda's error message). */
+export function clipDiagnosis(text: string): string {
   return text.length <= COMPACT_TEXT_MAX ? text : `${text.slice(0, COMPACT_TEXT_MAX - 1)}…`;
 }
 
@@ -86,10 +87,10 @@ function slim(account: AccountReport): AccountReport {
     ...(account.credentials !== undefined ? { credentials: account.credentials } : {}),
     // Identifiers of what was removed stay in the full logs; here, what failed or is still planned.
     actions: account.actions.filter((action) => action.outcome === 'failed' || action.outcome === 'planned'),
-    ...(account.reason !== undefined ? { reason: clip(account.reason) } : {}),
-    ...(account.error !== undefined ? { error: clip(account.error) } : {}),
+    ...(account.reason !== undefined ? { reason: clipDiagnosis(account.reason) } : {}),
+    ...(account.error !== undefined ? { error: clipDiagnosis(account.error) } : {}),
     ...(account.warnings !== undefined && account.warnings.length > 0
-      ? { warnings: account.warnings.slice(0, 3).map(clip) }
+      ? { warnings: account.warnings.slice(0, 3).map(clipDiagnosis) }
       : {}),
   };
 }
@@ -110,7 +111,7 @@ export function compactReport(report: RunReport, maxBytes: number = COMPACT_REPO
     summary: report.summary,
     credentials: credentialTotals(report.accounts),
   };
-  const warnings = report.warnings.slice(0, 20).map(clip);
+  const warnings = report.warnings.slice(0, 20).map(clipDiagnosis);
   const full: CompactReport = {
     ...base,
     listing: 'full',

@@ -5,7 +5,7 @@
  * about 1.5 MB, so both carry the engine's compact report: every account while it fits, else the
  * totals and the accounts that need attention, failed first.
  */
-import { COMPACT_REPORT_MAX_BYTES, compactReport, type CompactReport } from '../engine/report';
+import { COMPACT_REPORT_MAX_BYTES, clipDiagnosis, compactReport, type CompactReport } from '../engine/report';
 import type { AccountReport, RunReport } from '../engine/types';
 
 /** The answer's budget for the report part (the continuation block comes on top, bounded too). */
@@ -78,16 +78,11 @@ export function nonComplianceMessage(failed: readonly AccountReport[]): string {
     .slice(0, FAILED_ACCOUNTS_NAMED)
     .map(
       (account) =>
-        `  - ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${clip(account.error ?? account.reason ?? 'failed')}`,
+        `  - ${account.accountId}${account.accountName ? ` (${account.accountName})` : ''}: ${clipDiagnosis(account.error ?? account.reason ?? 'failed')}`,
     );
   const more =
     failed.length > FAILED_ACCOUNTS_NAMED
       ? [`  ... and ${failed.length - FAILED_ACCOUNTS_NAMED} more (the function's logs list every account)`]
       : [];
   return `${failed.length} account(s) could not be made compliant:\n${[...named, ...more].join('\n')}`;
-}
-
-// A diagnosis can quote a whole SCP; Terraform prints the error in full, once per account.
-function clip(text: string): string {
-  return text.length <= 600 ? text : `${text.slice(0, 599)}…`;
 }
