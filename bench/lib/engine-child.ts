@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   if (profiler !== undefined && spec.profileDir !== undefined) await profiler.stop(spec.profileDir);
   peak = Math.max(peak, process.memoryUsage.rss());
   clearInterval(sampler);
+  const floorProfiler = spec.profileDir === undefined ? undefined : await startProfile();
   const floor = await measureFloor({
     endpoint: spec.endpoint,
     region: 'us-east-1',
@@ -68,6 +69,9 @@ async function main(): Promise<void> {
     accountIds: spec.floorAccountIds,
     concurrency: spec.concurrency,
   });
+  if (floorProfiler !== undefined && spec.profileDir !== undefined) {
+    await floorProfiler.stop(spec.profileDir, 'floor');
+  }
   const result: RunResult = {
     summary: { ...report.summary },
     wallMs,
@@ -80,16 +84,16 @@ async function main(): Promise<void> {
 }
 
 /** A CPU profile of exactly the engine run (`--cpu-prof` would add start-up and the floor). */
-async function startProfile(): Promise<{ stop(dir: string): Promise<void> }> {
+async function startProfile(): Promise<{ stop(dir: string, name?: string): Promise<void> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   return {
-    async stop(dir) {
+    async stop(dir, name = 'engine') {
       const { profile } = await session.post('Profiler.stop');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `engine-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      writeFileSync(join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(profile));
       session.disconnect();
     },
   };

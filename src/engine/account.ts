@@ -23,10 +23,6 @@ import {
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
   DeleteSigningCertificateCommand,
-  GetLoginProfileCommand,
-  paginateListAccessKeys,
-  paginateListMFADevices,
-  paginateListSigningCertificates,
   type IAMClient,
   type SummaryKeyType,
 } from '@aws-sdk/client-iam';
@@ -35,7 +31,13 @@ import type { CredentialKind, EngineDesiredState } from '../shared/desired-state
 import { createSessionIamClient, type ClientSettings } from './clients';
 import type { Diagnoser } from './diagnose';
 import { isNotFound, logAttributes } from './errors';
-import { getAccountSummary } from './hot-path';
+import {
+  getAccountSummary,
+  hasLoginProfile,
+  listAccessKeyIds,
+  listMfaSerials,
+  listSigningCertificateIds,
+} from './hot-path';
 import {
   SessionClientPool,
   withSession,
@@ -234,47 +236,15 @@ async function readFlags(session: RootSession<IAMClient>): Promise<Flags> {
   };
 }
 
+/** Lists the present kinds on the session's client, through the hot path (see `hot-path.ts`). */
 async function list(session: RootSession<IAMClient>, kinds: readonly CredentialKind[]): Promise<Inventory> {
   const inventory: Inventory = { password: false, accessKeyIds: [], certificateIds: [], mfaSerials: [] };
-  if (kinds.includes('password')) {
-    inventory.password = await session.call(async (client) => {
-      try {
-        await client.send(new GetLoginProfileCommand({}));
-        return true;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
-    });
-  }
-  if (kinds.includes('accessKeys')) {
-    inventory.accessKeyIds = await session.call(async (client) => {
-      const ids: string[] = [];
-      for await (const page of paginateListAccessKeys({ client }, {})) {
-        for (const key of page.AccessKeyMetadata ?? []) if (key.AccessKeyId) ids.push(key.AccessKeyId);
-      }
-      return ids;
-    });
-  }
+  if (kinds.includes('password')) inventory.password = await session.call(hasLoginProfile);
+  if (kinds.includes('accessKeys')) inventory.accessKeyIds = await session.call(listAccessKeyIds);
   if (kinds.includes('signingCertificates')) {
-    inventory.certificateIds = await session.call(async (client) => {
-      const ids: string[] = [];
-      for await (const page of paginateListSigningCertificates({ client }, {})) {
-        for (const cert of page.Certificates ?? []) if (cert.CertificateId) ids.push(cert.CertificateId);
-      }
-      return ids;
-    });
+    inventory.certificateIds = await session.call(listSigningCertificateIds);
   }
-  if (kinds.includes('mfaDevices')) {
-    inventory.mfaSerials = await session.call(async (client) => {
-      const serials: string[] = [];
-      for await (const page of paginateListMFADevices({ client }, {})) {
-        for (const device of page.MFADevices ?? [])
-          if (device.SerialNumber) serials.push(device.SerialNumber);
-      }
-      return serials;
-    });
-  }
+  if (kinds.includes('mfaDevices')) inventory.mfaSerials = await session.call(listMfaSerials);
   return inventory;
 }
 

@@ -14,6 +14,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
 import { EngineRetryStrategy } from './retry';
+import { agentTransport, useTransport, type Transport } from './transport';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_REGION = 'us-east-1';
@@ -34,13 +35,20 @@ export interface ClientSettings {
 export interface SharedAgents {
   readonly httpAgent: HttpAgent;
   readonly httpsAgent: HttpsAgent;
+  /** The hot path's transport over the same two agents (see `transport.ts`). */
+  readonly transport: Transport;
 }
 
 export function createSharedAgents(maxSockets: number): SharedAgents {
-  return {
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-  };
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
+  return { httpAgent, httpsAgent, transport: agentTransport(httpAgent, httpsAgent) };
+}
+
+/** A client of the engine's: the hot path sends its calls over the engine's transport. */
+function withTransport<C extends { config: object }>(client: C, settings: ClientSettings): C {
+  useTransport(client.config, settings.agents.transport);
+  return client;
 }
 
 /** Credentials of one root session, handed from AssumeRoot straight to the session's client. */
@@ -91,7 +99,7 @@ function callerConfig(settings: ClientSettings, service: string) {
 }
 
 export function createStsClient(settings: ClientSettings): STSClient {
-  return new STSClient(callerConfig(settings, 'sts'));
+  return withTransport(new STSClient(callerConfig(settings, 'sts')), settings);
 }
 
 export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
@@ -120,7 +128,7 @@ export function createSessionIamClient(
   settings: ClientSettings,
   credentials: AwsCredentialIdentityProvider,
 ): IAMClient {
-  return new IAMClient(sessionConfig(settings, 'iam', credentials));
+  return withTransport(new IAMClient(sessionConfig(settings, 'iam', credentials)), settings);
 }
 
 /**

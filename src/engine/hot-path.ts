@@ -25,7 +25,18 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AssumeRoot$, AssumeRootCommand } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { GetAccountSummary$, GetAccountSummaryCommand } from '@aws-sdk/client-iam';
+import {
+  GetAccountSummary$,
+  GetAccountSummaryCommand,
+  GetLoginProfile$,
+  GetLoginProfileCommand,
+  ListAccessKeys$,
+  ListAccessKeysCommand,
+  ListMFADevices$,
+  ListMFADevicesCommand,
+  ListSigningCertificates$,
+  ListSigningCertificatesCommand,
+} from '@aws-sdk/client-iam';
 import { AwsSdkSigV4Signer } from '@aws-sdk/core/httpAuthSchemes';
 import {
   getEndpointFromInstructions,
@@ -37,10 +48,7 @@ import { operation } from '@smithy/core/schema';
 import { randomUUID } from 'node:crypto';
 import type {
   AwsCredentialIdentity,
-  EndpointV2,
-  FinalizeHandlerArguments,
   HandlerExecutionContext,
-  MetadataBearer,
   RetryErrorInfo,
   RetryStrategyV2,
   SdkError,
@@ -48,6 +56,8 @@ import type {
 } from '@smithy/types';
 
 import type { SessionCredentials } from './clients';
+import { isNotFound } from './errors';
+import { transportFor, type Transport } from './transport';
 
 /** The parts of a client's resolved configuration used here (all public SDK configuration). */
 interface QueryConfig {
@@ -92,13 +102,27 @@ const GET_ACCOUNT_SUMMARY: Operation = {
   signingName: 'iam',
 };
 
+const iamOperation = (
+  action: string,
+  schema: StaticOperationSchema,
+  command: EndpointParameterInstructionsSupplier,
+): Operation => ({ action, version: '2010-05-08', schema, command, signingName: 'iam' });
+
+const GET_LOGIN_PROFILE = iamOperation('GetLoginProfile', GetLoginProfile$, GetLoginProfileCommand);
+const LIST_ACCESS_KEYS = iamOperation('ListAccessKeys', ListAccessKeys$, ListAccessKeysCommand);
+const LIST_SIGNING_CERTIFICATES = iamOperation(
+  'ListSigningCertificates',
+  ListSigningCertificates$,
+  ListSigningCertificatesCommand,
+);
+const LIST_MFA_DEVICES = iamOperation('ListMFADevices', ListMFADevices$, ListMFADevicesCommand);
+
 /** What is resolved once per client and operation. */
 interface Prepared {
-  readonly endpoint: EndpointV2;
   readonly url: URL;
-  readonly signingRegion: string;
-  readonly userAgent: string;
-  readonly send: (request: HttpRequest) => Promise<{ response: HttpResponse; output: MetadataBearer }>;
+  /** The headers every request of the operation carries (endpoint headers, host, user agent). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly send: (request: HttpRequest) => Promise<HttpResponse>;
 }
 
 const prepared = new WeakMap<object, Map<string, Promise<Prepared>>>();
@@ -147,40 +171,54 @@ async function prepareUncached(config: QueryConfig, op: Operation): Promise<Prep
       config.systemClockOffset = offset;
     },
   };
-  const signingProperties = { config: signingConfig, context, signingRegion, signingName: op.signingName };
+  const url = new URL(endpoint.url.href);
+  const transport = transportFor(config);
 
   // One attempt: sign (with the clock offset as it is now), send, and hand a non-2xx response to
   // the client's protocol for its typed error; the signer's handlers correct the clock offset.
-  const attempt = async (
-    args: FinalizeHandlerArguments<object>,
-  ): Promise<{ response: HttpResponse; output: MetadataBearer }> => {
-    const signed = (await signer.sign(
-      args.request as HttpRequest,
-      UNUSED_IDENTITY,
-      signingProperties,
-    )) as HttpRequest;
+  // The signing properties are the attempt's own: the signer notes on them when it sent the
+  // request and the offset it signed with, and the caller's STS client serves every worker at once.
+  const attempt = async (request: HttpRequest): Promise<HttpResponse> => {
+    const signingProperties = { config: signingConfig, context, signingRegion, signingName: op.signingName };
+    const signed = (await signer.sign(request, UNUSED_IDENTITY, signingProperties)) as HttpRequest;
     try {
-      const { response } = await config.requestHandler.handle(signed);
-      const bytes = await config.streamCollector(response.body);
-      const read = new HttpResponse({ ...response, body: bytes });
+      const read =
+        transport !== undefined
+          ? await viaTransport(transport, url, signed)
+          : await viaHandler(config, signed);
       if (read.statusCode < 200 || read.statusCode >= 300) {
         await failWith(config, op, context, read);
       }
       signer.successHandler(read, signingProperties);
-      return { response: read, output: { $metadata: { httpStatusCode: read.statusCode } } };
+      return read;
     } catch (error) {
       return signer.errorHandler(signingProperties)(error as Error);
     }
   };
   const strategy = (await config.retryStrategy()) as RetryStrategyV2;
   const maxAttempts = await config.maxAttempts();
-  return {
-    endpoint,
-    url: new URL(endpoint.url.href),
-    signingRegion,
-    userAgent,
-    send: (request) => withRetries(strategy, maxAttempts, request, attempt),
+  const headers: Record<string, string> = {
+    ...(endpoint.headers !== undefined
+      ? Object.fromEntries(Object.entries(endpoint.headers).map(([k, v]) => [k, v.join(',')]))
+      : {}),
+    host: url.host,
+    'content-type': 'application/x-www-form-urlencoded',
+    'user-agent': userAgent,
+    'x-amz-user-agent': userAgent,
   };
+  return { url, headers, send: (request) => withRetries(strategy, maxAttempts, request, attempt) };
+}
+
+async function viaTransport(transport: Transport, url: URL, signed: HttpRequest): Promise<HttpResponse> {
+  const response = await transport.send(url, signed.headers, signed.body as string);
+  return new HttpResponse(response);
+}
+
+/** A client the engine did not build sends through its own request handler. */
+async function viaHandler(config: QueryConfig, signed: HttpRequest): Promise<HttpResponse> {
+  const { response } = await config.requestHandler.handle(signed);
+  const bytes = await config.streamCollector(response.body);
+  return new HttpResponse({ ...response, body: bytes });
 }
 
 /**
@@ -194,10 +232,8 @@ async function withRetries(
   strategy: RetryStrategyV2,
   maxAttempts: number,
   request: HttpRequest,
-  attempt: (
-    args: FinalizeHandlerArguments<object>,
-  ) => Promise<{ response: HttpResponse; output: MetadataBearer }>,
-): Promise<{ response: HttpResponse; output: MetadataBearer }> {
+  attempt: (request: HttpRequest) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
   let token = await strategy.acquireInitialRetryToken('');
   let attempts = 0;
   let totalRetryDelay = 0;
@@ -205,11 +241,9 @@ async function withRetries(
   for (;;) {
     try {
       request.headers['amz-sdk-request'] = `attempt=${attempts + 1}; max=${maxAttempts}`;
-      const result = await attempt({ request, input: {} });
+      const response = await attempt(request);
       strategy.recordSuccess(token);
-      result.output.$metadata.attempts = attempts + 1;
-      result.output.$metadata.totalRetryDelay = totalRetryDelay;
-      return result;
+      return response;
     } catch (caught) {
       const error = asSdkError(caught);
       const retryAfterHint = getRetryAfterHint((caught as { $response?: unknown }).$response);
@@ -273,10 +307,10 @@ async function failWith(
 
 /** The SDK's query encoding: RFC 3986, so `!'()*` are escaped too. */
 function encode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(value);
+  return /[!'()*]/.test(encoded)
+    ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
 }
 
 async function call(
@@ -286,9 +320,8 @@ async function call(
 ): Promise<string> {
   const config = client.config as QueryConfig;
   const ready = await prepare(config, op);
-  const body =
-    `Action=${op.action}&Version=${op.version}` +
-    params.map(([key, value]) => `&${encode(key)}=${encode(value)}`).join('');
+  let body = `Action=${op.action}&Version=${op.version}`;
+  for (const [key, value] of params) body += `&${encode(key)}=${encode(value)}`;
   const { url } = ready;
   const request = new HttpRequest({
     protocol: url.protocol,
@@ -297,20 +330,14 @@ async function call(
     method: 'POST',
     path: url.pathname,
     query: {},
-    headers: {
-      ...(ready.endpoint.headers !== undefined
-        ? Object.fromEntries(Object.entries(ready.endpoint.headers).map(([k, v]) => [k, v.join(',')]))
-        : {}),
-      host: url.host,
-      'content-type': 'application/x-www-form-urlencoded',
-      'content-length': String(Buffer.byteLength(body)),
-      'user-agent': ready.userAgent,
-      'x-amz-user-agent': ready.userAgent,
-    },
+    headers: { ...ready.headers, 'content-length': String(Buffer.byteLength(body)) },
     body,
   });
-  const { response } = await ready.send(request);
-  return Buffer.from(response.body as Uint8Array).toString('utf8');
+  const response = await ready.send(request);
+  const bytes = response.body as Uint8Array;
+  return Buffer.isBuffer(bytes)
+    ? bytes.toString('utf8')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -356,4 +383,47 @@ export async function getAccountSummary(iam: IAMClient): Promise<Record<string, 
     summary[decodeXml(entry[1] ?? '')] = Number(entry[2]);
   }
   return summary;
+}
+
+/**
+ * Every page of an IAM list operation, as the SDK's paginator walks it: the next page is asked
+ * for with the `Marker` of the last one for as long as a page carries one.
+ */
+async function allPages(iam: IAMClient, op: Operation, item: string): Promise<string[]> {
+  const items: string[] = [];
+  let marker: string | undefined;
+  do {
+    const xml = await call(iam, op, marker === undefined ? [] : [['Marker', marker]]);
+    for (const match of xml.matchAll(new RegExp(`<${item}>([^<]*)</${item}>`, 'g'))) {
+      if (match[1]) items.push(decodeXml(match[1]));
+    }
+    marker = element(xml, 'Marker') || undefined;
+  } while (marker !== undefined);
+  return items;
+}
+
+/** `iam:GetLoginProfile` with a root session's client: whether the root user has a password (NoSuchEntity: none). */
+export async function hasLoginProfile(iam: IAMClient): Promise<boolean> {
+  try {
+    await call(iam, GET_LOGIN_PROFILE, []);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** `iam:ListAccessKeys`, every page: the root user's access key ids. */
+export function listAccessKeyIds(iam: IAMClient): Promise<string[]> {
+  return allPages(iam, LIST_ACCESS_KEYS, 'AccessKeyId');
+}
+
+/** `iam:ListSigningCertificates`, every page: the root user's certificate ids. */
+export function listSigningCertificateIds(iam: IAMClient): Promise<string[]> {
+  return allPages(iam, LIST_SIGNING_CERTIFICATES, 'CertificateId');
+}
+
+/** `iam:ListMFADevices`, every page: the serial numbers (ARNs for virtual devices) of the root user's MFA devices. */
+export function listMfaSerials(iam: IAMClient): Promise<string[]> {
+  return allPages(iam, LIST_MFA_DEVICES, 'SerialNumber');
 }
