@@ -5,11 +5,33 @@
  * Date header, all against the emulator with the real SDK.
  */
 import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
-import { GetAccountSummaryCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetAccountSummaryCommand,
+  IAMClient,
+  paginateListAccessKeys,
+  paginateListMFADevices,
+  paginateListSigningCertificates,
+} from '@aws-sdk/client-iam';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import { startEmulator, type RunningEmulator } from '../../emulator/index';
 import { generateScenario } from '../../emulator/scenario/generate';
-import { assumeRoot, getAccountSummary } from '../../src/engine/hot-path';
+import {
+  createSessionIamClient,
+  createSharedAgents,
+  createStsClient,
+  type ClientSettings,
+} from '../../src/engine/clients';
+import {
+  assumeRoot,
+  getAccountSummary,
+  hasLoginProfile,
+  listAccessKeyIds,
+  listMfaSerials,
+  listSigningCertificateIds,
+} from '../../src/engine/hot-path';
+import { transportFor } from '../../src/engine/transport';
 
 const AUDIT = 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials';
 
@@ -152,6 +174,101 @@ describe('hot path against the full client', () => {
     } finally {
       if (saved === undefined) delete process.env['AWS_ENDPOINT_URL_STS'];
       else process.env['AWS_ENDPOINT_URL_STS'] = saved;
+    }
+  });
+});
+
+describe('hot path on the engine’s own clients (its node:http transport)', () => {
+  const settings = (maxAttempts = 8): ClientSettings => ({
+    region: emulator.region,
+    maxAttempts,
+    credentials: async () => ({ ...emulator.managementCredentials }),
+    agents: createSharedAgents(8),
+  });
+
+  it('sends over the engine’s transport and answers what the full client answers', async () => {
+    const engineSts = createStsClient(settings());
+    expect(transportFor(engineSts.config)).toBeDefined();
+    expect(transportFor(sts().config)).toBeUndefined();
+    const credentials = await assumeRoot(engineSts, input(member));
+    expect(credentials?.accessKeyId).toMatch(/^ASIA/);
+    const iam = createSessionIamClient(settings(), async () => ({ ...credentials! }));
+    const viaClient = await iam.send(new GetAccountSummaryCommand({}));
+    expect(await getAccountSummary(iam)).toEqual(viaClient.SummaryMap);
+  });
+
+  it('throws the typed error the client throws, and retries throttling with the engine’s attempts', async () => {
+    const viaClient = await rejection(
+      sts().send(
+        new AssumeRootCommand({
+          TargetPrincipal: nonMember,
+          TaskPolicyArn: { arn: AUDIT },
+          DurationSeconds: 900,
+        }),
+      ),
+    );
+    const viaTransport = await rejection(assumeRoot(createStsClient(settings()), input(nonMember)));
+    expect(shape(viaTransport)).toEqual(shape(viaClient));
+    expect((viaTransport as { $response?: { statusCode: number } }).$response?.statusCode).toBe(
+      shape(viaClient).status,
+    );
+
+    await emulator.setFaults({ throttleRate: 1 });
+    await emulator.clearCalls();
+    const throttled = await rejection(assumeRoot(createStsClient(settings(2)), input(member)));
+    expect(shape(throttled).name).toMatch(/Throttl/);
+    expect((throttled as { $metadata: { attempts?: number } }).$metadata.attempts).toBe(2);
+    const assumes = (await emulator.calls()).filter((c) => c.action === 'AssumeRoot');
+    expect(assumes.map((c) => c.status)).toEqual([400, 400]);
+  });
+
+  it('lists every kind the SDK paginators list, and reads a missing login profile as none', async () => {
+    await emulator.setRootCredentials(member, {
+      password: true,
+      accessKeys: 2,
+      signingCertificates: 2,
+      mfaDevices: [{ kind: 'virtual' }, { kind: 'fido' }],
+    });
+    const credentials = await assumeRoot(createStsClient(settings()), input(member));
+    const iam = createSessionIamClient(settings(), async () => ({ ...credentials! }));
+    const viaPaginator = async <T>(pages: AsyncIterable<T>, pick: (page: T) => string[]) => {
+      const all: string[] = [];
+      for await (const page of pages) all.push(...pick(page));
+      return all;
+    };
+    const keys = await viaPaginator(paginateListAccessKeys({ client: iam }, {}), (p) =>
+      (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId ?? ''),
+    );
+    const certificates = await viaPaginator(paginateListSigningCertificates({ client: iam }, {}), (p) =>
+      (p.Certificates ?? []).map((c) => c.CertificateId ?? ''),
+    );
+    const serials = await viaPaginator(paginateListMFADevices({ client: iam }, {}), (p) =>
+      (p.MFADevices ?? []).map((d) => d.SerialNumber ?? ''),
+    );
+    expect(keys).toHaveLength(2);
+    expect(certificates).toHaveLength(2);
+    expect(serials).toHaveLength(2);
+    expect(await listAccessKeyIds(iam)).toEqual(keys);
+    expect(await listSigningCertificateIds(iam)).toEqual(certificates);
+    expect(await listMfaSerials(iam)).toEqual(serials);
+    expect(await hasLoginProfile(iam)).toBe(true);
+
+    await emulator.setRootCredentials(member, {});
+    expect(await hasLoginProfile(iam)).toBe(false);
+    expect(await listAccessKeyIds(iam)).toEqual([]);
+  });
+
+  it('maps a connection reset to the TimeoutError the SDK’s handler makes of it (retried as transient)', async () => {
+    const server = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = await rejection(
+        createSharedAgents(2).transport.send(new URL(`http://127.0.0.1:${port}/`), {}, 'Action=X'),
+      );
+      expect(error).toMatchObject({ name: 'TimeoutError', code: 'ECONNRESET' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
