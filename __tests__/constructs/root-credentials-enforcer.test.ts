@@ -37,6 +37,17 @@ type Json = ReturnType<typeof JSON.parse>;
 const MEMBER_A = '111111111111';
 const MEMBER_B = '222222222222';
 const ENFORCE_ALL: DesiredState = { targets: { allAccounts: true }, mode: 'enforce' };
+/** The function's environment holds the state the run needs with every default explicit. */
+const ENFORCE_ALL_RESOLVED = {
+  targets: { allAccounts: true, accountIds: [], organizationalUnitIds: [] },
+  exclusions: { accountIds: [], organizationalUnitIds: [] },
+  breakGlass: [],
+  mode: 'enforce',
+  dryRun: false,
+  credentialKinds: ['password', 'accessKeys', 'signingCertificates', 'mfaDevices'],
+  concurrency: 10,
+  maxBreakGlassDays: 30,
+};
 
 interface Synthesized {
   readonly json: Record<string, Json>;
@@ -82,7 +93,7 @@ describe('RootCredentialsEnforcer', () => {
         memory_size: 512,
         environment: {
           variables: {
-            DESIRED_STATE: JSON.stringify(ENFORCE_ALL),
+            DESIRED_STATE: JSON.stringify(ENFORCE_ALL_RESOLVED),
             POWERTOOLS_SERVICE_NAME: 'root-credentials-enforcer',
             POWERTOOLS_METRICS_NAMESPACE: 'RootAccess',
             NODE_OPTIONS: '--enable-source-maps',
@@ -254,6 +265,31 @@ describe('RootCredentialsEnforcer', () => {
     });
   });
 
+  describe("the function's environment", () => {
+    it('holds the resolved desired state the run needs, without the deployment settings (schedule, management account)', () => {
+      // GIVEN
+      const desiredState: DesiredState = {
+        ...ENFORCE_ALL,
+        schedule: 'rate(6 hours)',
+        managementAccountId: '999999999999',
+      };
+
+      // WHEN
+      const { json } = synth({ desiredState });
+
+      // THEN: the schedule became a schedule, and neither setting reaches the function.
+      expect(JSON.stringify(only(json, 'aws_lambda_function')['environment'])).not.toMatch(
+        /schedule|managementAccountId|999999999999/,
+      );
+      const environment = only(json, 'aws_lambda_function')['environment']['variables'];
+      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL_RESOLVED);
+      expect(only(json, 'aws_scheduler_schedule')['schedule_expression']).toBe('rate(6 hours)');
+      expect(JSON.parse(only(json, 'aws_lambda_invocation')['input'])['desiredStateDigest']).toBe(
+        createHash('sha256').update(environment['DESIRED_STATE']).digest('hex'),
+      );
+    });
+  });
+
   describe('the apply-time invocation', () => {
     it('runs with lifecycle_scope CRUD and the digest of the deployed desired state as input, never the state itself', () => {
       const { json, text } = synth({ failOnNonCompliance: false });
@@ -263,7 +299,7 @@ describe('RootCredentialsEnforcer', () => {
       });
       const invocation = only(json, 'aws_lambda_invocation');
       const environment = only(json, 'aws_lambda_function')['environment']['variables'];
-      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL);
+      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL_RESOLVED);
       expect(JSON.parse(invocation['input'])).toEqual({
         task: 'enforce',
         desiredStateDigest: createHash('sha256').update(environment['DESIRED_STATE']).digest('hex'),
