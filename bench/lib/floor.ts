@@ -5,6 +5,16 @@
  * `@smithy/signature-v4` and sent over one keep-alive `node:http` agent, the responses read with
  * a regular expression. No retries, no error types, no XML parser: the engine cannot do less work
  * per call than this, so its CPU per call is judged against it (issue 12).
+ *
+ * How the bench runs it (bench/run.ts): `floorCpuMsPerCall` is the floor run the way the engine's
+ * run is, cold, in a fresh process of its own, over the same accounts at the same concurrency,
+ * just before the engine's run. Both then pay their own start of JIT compilation and of Node's
+ * HTTP machinery, which at 2,000 accounts is a large share of either (engine cold ~1.5-1.6 ms/call
+ * vs ~0.9 warm in one process; the floor ~0.6-0.7 cold vs ~0.4 warm). Until 2026-12-03 the only
+ * floor was this function run right after the engine in the engine's process over a sample of
+ * 2,000 accounts: warm, on code the engine's run had already compiled (node:http, the SigV4
+ * signer), so it set a warmed floor against a cold engine. That figure is still printed, as
+ * `warmFloorCpuMsPerCall` and `cpuToWarmFloor`. The floor's work itself is unchanged.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
