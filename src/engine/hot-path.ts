@@ -343,6 +343,7 @@ async function call(
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function decodeXml(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
     if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
     if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
@@ -350,8 +351,15 @@ function decodeXml(text: string): string {
   });
 }
 
+const elementPatterns = new Map<string, RegExp>();
+
 function element(xml: string, name: string): string | undefined {
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  let pattern = elementPatterns.get(name);
+  if (pattern === undefined) {
+    pattern = new RegExp(`<${name}>([^<]*)</${name}>`);
+    elementPatterns.set(name, pattern);
+  }
+  const match = pattern.exec(xml);
   return match?.[1] === undefined ? undefined : decodeXml(match[1]);
 }
 
