@@ -37,6 +37,8 @@ type Json = ReturnType<typeof JSON.parse>;
 const MEMBER_A = '111111111111';
 const MEMBER_B = '222222222222';
 const ENFORCE_ALL: DesiredState = { targets: { allAccounts: true }, mode: 'enforce' };
+/** The drift repair's SSM parameter's construct id in these stacks. */
+const LAST_REPAIR_ID = 'Enforcer_LastDriftRepair_A8DD1452';
 
 interface Synthesized {
   readonly json: Record<string, Json>;
@@ -86,6 +88,8 @@ describe('RootCredentialsEnforcer', () => {
             POWERTOOLS_SERVICE_NAME: 'root-credentials-enforcer',
             POWERTOOLS_METRICS_NAMESPACE: 'RootAccess',
             NODE_OPTIONS: '--enable-source-maps',
+            // The drift repair's record (see 'the last drift repair record').
+            LAST_DRIFT_REPAIR_PARAMETER: `\${aws_ssm_parameter.${LAST_REPAIR_ID}.name}`,
           },
         },
       });
@@ -188,6 +192,7 @@ describe('RootCredentialsEnforcer', () => {
         'ContinueDeferredAccounts',
         'DeadLetterQueue',
         'WriteOwnLogs',
+        'RecordLastDriftRepair',
       ]);
       expect(statement(document, 'ReadOrganization')?.Action).toEqual([...ORGANIZATIONS_READ_ACTIONS]);
       expect(
@@ -286,7 +291,8 @@ describe('RootCredentialsEnforcer', () => {
     });
 
     it('feeds its result to an output as decoded JSON', () => {
-      const outputs = Object.values<Json>(synth().json['output']);
+      // Without a drift repair (planTimeAudit false) the output is the apply-time report alone.
+      const outputs = Object.values<Json>(synth({ planTimeAudit: false }).json['output']);
       expect(outputs).toEqual([
         expect.objectContaining({
           value: expect.stringMatching(/^\$\{jsondecode\(aws_lambda_invocation\.\w+\.result\)\}$/),
@@ -487,6 +493,98 @@ describe('RootCredentialsEnforcer', () => {
     });
   });
 
+  describe('the last drift repair record', () => {
+    const repairAddress = (enforcer: RootCredentialsEnforcer): string =>
+      `data.aws_lambda_invocation.${enforcer.driftRepair!.friendlyUniqueId}`;
+    const auditAddress = (enforcer: RootCredentialsEnforcer): string =>
+      `data.aws_lambda_invocation.${enforcer.driftAudit!.friendlyUniqueId}`;
+
+    it('creates a Standard String parameter starting as {} whose value Terraform never resets', () => {
+      const { json, enforcer } = synth();
+      expect(enforcer.lastDriftRepairParameter?.friendlyUniqueId).toBe(LAST_REPAIR_ID);
+      expect(only(json, 'aws_ssm_parameter')).toEqual({
+        name: '/centralized-root-access/root-credentials-enforcer/last-drift-repair',
+        description: expect.stringContaining('account ids and counts'),
+        type: 'String',
+        tier: 'Standard',
+        value: '{}',
+        lifecycle: { ignore_changes: ['value'] },
+      });
+    });
+
+    it('names the parameter after the function', () => {
+      const { json } = synth({ functionName: 'reconciler-b' });
+      expect(only(json, 'aws_ssm_parameter')['name']).toBe(
+        '/centralized-root-access/reconciler-b/last-drift-repair',
+      );
+    });
+
+    it('lets the role get and put that one parameter, nothing else in SSM', () => {
+      const document = rolePolicy(synth().json);
+      expect(statement(document, 'RecordLastDriftRepair')).toEqual({
+        Sid: 'RecordLastDriftRepair',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+        Resource: [`\${aws_ssm_parameter.${LAST_REPAIR_ID}.arn}`],
+      });
+      const ssm = document.Statement.filter((s) => s.Action.some((a) => a.startsWith('ssm:')));
+      expect(ssm.map((s) => s.Sid)).toEqual(['RecordLastDriftRepair']);
+    });
+
+    it("adds lastDriftRepair to the output: the repair's when it ran this apply, else the audit's", () => {
+      const { json, enforcer } = synth();
+      const repair = `jsondecode(${repairAddress(enforcer)}.result)`;
+      const audit = `jsondecode(${auditAddress(enforcer)}.result)`;
+      const [output] = Object.values<Json>(json['output']);
+      expect(output['value']).toBe(
+        `\${merge(jsondecode(aws_lambda_invocation.${enforcer.invocation.friendlyUniqueId}.result), {lastDriftRepair = jsondecode(try(${repair}.drift, "") != "none" ? jsonencode(try(${repair}.lastDriftRepair, null)) : jsonencode(try(${audit}.lastDriftRepair, null)))})}`,
+      );
+      expect(output['description']).toContain('lastDriftRepair');
+    });
+
+    it.each([
+      ['planTimeAudit false', { planTimeAudit: false }],
+      ['audit mode', { desiredState: { targets: { allAccounts: true }, mode: 'audit' } }],
+      ['dry-run', { desiredState: { targets: { allAccounts: true }, mode: 'enforce', dryRun: true } }],
+    ] as const)(
+      'is left out with %s: no parameter, no permission, no variable, no output key',
+      (_n, props) => {
+        const { json, enforcer } = synth(props);
+        expect(enforcer.lastDriftRepairParameter).toBeUndefined();
+        expect(json['resource']['aws_ssm_parameter']).toBeUndefined();
+        expect(statement(rolePolicy(json), 'RecordLastDriftRepair')).toBeUndefined();
+        const variables = only(json, 'aws_lambda_function')['environment']['variables'];
+        expect(Object.keys(variables)).not.toContain('LAST_DRIFT_REPAIR_PARAMETER');
+        const [output] = Object.values<Json>(json['output']);
+        expect(output['value']).toMatch(/^\$\{jsondecode\(aws_lambda_invocation\.\w+\.result\)\}$/);
+      },
+    );
+
+    it('counts the parameter name against the 4 KB environment only when there is a repair', () => {
+      // GIVEN the longest list of exclusions that still fits with room for less than the variable
+      const name = 'root-credentials-enforcer';
+      const variable = `LAST_DRIFT_REPAIR_PARAMETER/centralized-root-access/${name}/last-drift-repair`.length;
+      const others = ['DESIRED_STATE', 'POWERTOOLS_SERVICE_NAME', name, 'POWERTOOLS_METRICS_NAMESPACE']
+        .concat(['RootAccess', 'NODE_OPTIONS', '--enable-source-maps'])
+        .join('').length;
+      const withExclusions = (n: number): DesiredState => ({
+        targets: { allAccounts: true },
+        mode: 'enforce',
+        exclusions: { accountIds: Array.from({ length: n }, (_, i) => String(100000000000 + i)) },
+      });
+      let n = 1;
+      while (JSON.stringify(withExclusions(n + 1)).length + others <= 4096 - variable / 2) n++;
+      const size = JSON.stringify(withExclusions(n)).length + others;
+      expect(size).toBeLessThanOrEqual(4096);
+      expect(size + variable).toBeGreaterThan(4096);
+      // WHEN / THEN: audit mode (no repair, no variable) fits, enforce mode (a repair) does not
+      expect(() => synth({ desiredState: { ...withExclusions(n), mode: 'audit' } })).not.toThrow();
+      expect(() => synth({ desiredState: withExclusions(n) })).toThrow(
+        /desiredState: is \d+ bytes as the function's environment/,
+      );
+    });
+  });
+
   describe('alarms', () => {
     it('alarm on failed accounts, function errors and dead letters, into one topic', () => {
       const { json, text } = synth();
@@ -529,26 +627,27 @@ describe('RootCredentialsEnforcer', () => {
       Object.keys(byId as object).map((id) => `${type}.${id}`),
     );
     expect(addresses.sort()).toMatchInlineSnapshot(`
-[
-  "aws_cloudwatch_event_rule.Enforcer_OrganizationEvents_E52A3CE4",
-  "aws_cloudwatch_event_target.Enforcer_OrganizationEventsTarget_360B25CE",
-  "aws_cloudwatch_log_group.Enforcer_LogGroup_568BF2EC",
-  "aws_cloudwatch_metric_alarm.Enforcer_AccountsFailedAlarm_6BB7AEDC",
-  "aws_cloudwatch_metric_alarm.Enforcer_DeadLetterAlarm_195FEC04",
-  "aws_cloudwatch_metric_alarm.Enforcer_ErrorsAlarm_DC46C839",
-  "aws_iam_role.Enforcer_Role_959740B8",
-  "aws_iam_role.Enforcer_SchedulerRole_0598844F",
-  "aws_iam_role_policy.Enforcer_RolePolicy_11876BEB",
-  "aws_iam_role_policy.Enforcer_SchedulerRolePolicy_A499AD01",
-  "aws_lambda_function.Enforcer_Function_C466B1AE",
-  "aws_lambda_invocation.Enforcer_Enforcement_70478B5F",
-  "aws_lambda_invocation.Enforcer_TrustedAccess_B2E89B4C",
-  "aws_lambda_permission.Enforcer_OrganizationEventsPermission_EA3A9730",
-  "aws_scheduler_schedule.Enforcer_Schedule_F734210B",
-  "aws_sns_topic.Enforcer_AlarmTopic_3F0447BC",
-  "aws_sqs_queue.Enforcer_DeadLetterQueue_FC5D3BF5",
-]
-`);
+     [
+       "aws_cloudwatch_event_rule.Enforcer_OrganizationEvents_E52A3CE4",
+       "aws_cloudwatch_event_target.Enforcer_OrganizationEventsTarget_360B25CE",
+       "aws_cloudwatch_log_group.Enforcer_LogGroup_568BF2EC",
+       "aws_cloudwatch_metric_alarm.Enforcer_AccountsFailedAlarm_6BB7AEDC",
+       "aws_cloudwatch_metric_alarm.Enforcer_DeadLetterAlarm_195FEC04",
+       "aws_cloudwatch_metric_alarm.Enforcer_ErrorsAlarm_DC46C839",
+       "aws_iam_role.Enforcer_Role_959740B8",
+       "aws_iam_role.Enforcer_SchedulerRole_0598844F",
+       "aws_iam_role_policy.Enforcer_RolePolicy_11876BEB",
+       "aws_iam_role_policy.Enforcer_SchedulerRolePolicy_A499AD01",
+       "aws_lambda_function.Enforcer_Function_C466B1AE",
+       "aws_lambda_invocation.Enforcer_Enforcement_70478B5F",
+       "aws_lambda_invocation.Enforcer_TrustedAccess_B2E89B4C",
+       "aws_lambda_permission.Enforcer_OrganizationEventsPermission_EA3A9730",
+       "aws_scheduler_schedule.Enforcer_Schedule_F734210B",
+       "aws_sns_topic.Enforcer_AlarmTopic_3F0447BC",
+       "aws_sqs_queue.Enforcer_DeadLetterQueue_FC5D3BF5",
+       "aws_ssm_parameter.Enforcer_LastDriftRepair_A8DD1452",
+     ]
+    `);
   });
 
   describe('fails', () => {
