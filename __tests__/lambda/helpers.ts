@@ -18,6 +18,8 @@ export interface Invocation {
   readonly error?: { readonly name: string; readonly message: string };
   /** stdout lines written during the invocation. */
   readonly lines: string[];
+  /** stderr lines written during the invocation: Powertools writes warnings and errors there. */
+  readonly errorLines: string[];
 }
 
 export interface InvokeOptions {
@@ -72,7 +74,21 @@ export async function startBundledLambda(
     wake?.();
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let bufferedErr = '';
+  const errorLines: string[] = [];
+  const endedErr = new Set<string>();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    bufferedErr += chunk.toString();
+    const parts = bufferedErr.split('\n');
+    bufferedErr = parts.pop() ?? '';
+    for (const line of parts) {
+      const marker = /^@@end (\S+)$/.exec(line);
+      if (marker) endedErr.add(marker[1]);
+      else if (line) errorLines.push(line);
+    }
+    wake?.();
+  });
   type Reply = { id?: string; result?: Record<string, unknown>; error?: Invocation['error'] };
   const replies = new Map<string, Reply>();
   child.on('message', (message: Reply) => {
@@ -92,6 +108,7 @@ export async function startBundledLambda(
     async invoke(event, options = {}) {
       const id = String(++sequence);
       lines.length = 0;
+      errorLines.length = 0;
       child.send({
         id,
         event,
@@ -100,15 +117,15 @@ export async function startBundledLambda(
         requestId: options.requestId ?? `req-${id}`,
         env: options.env ?? {},
       });
-      while (!(replies.has(id) && ended.has(id))) {
+      while (!(replies.has(id) && ended.has(id) && endedErr.has(id))) {
         if (child.exitCode !== null) throw new Error(`the bundle process died:\n${stderr}`);
         await new Promise<void>((resolve) => (wake = resolve));
       }
       const reply = replies.get(id)!;
-      const captured = [...lines];
+      const captured = { lines: [...lines], errorLines: [...errorLines] };
       return reply.error !== undefined
-        ? { error: reply.error, lines: captured }
-        : { result: reply.result ?? {}, lines: captured };
+        ? { error: reply.error, ...captured }
+        : { result: reply.result ?? {}, ...captured };
     },
     async stop() {
       if (child.exitCode === null) {
