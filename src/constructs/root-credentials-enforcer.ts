@@ -360,7 +360,7 @@ export class RootCredentialsEnforcer extends Construct {
         : undefined;
     this.report = new TerraformOutput(this, 'Report', {
       description: repairAndAudit
-        ? 'Per-account report of the last apply-time root credentials enforcement; lastDriftRepair: what the last drift repair by a plain apply removed or could not fix (null before the first)'
+        ? 'Per-account report of the last apply-time root credentials enforcement, and lastDriftRepair: what the last drift repair fixed or could not (null before one)'
         : 'Per-account report of the last apply-time root credentials enforcement',
       value: reportExpression(
         `${this.invocation.terraformResourceType}.${this.invocation.friendlyUniqueId}.result`,
