@@ -19,7 +19,7 @@ import {
 import {
   formatIssue,
   issuesFromZod,
-  validateDesiredState,
+  type DesiredState,
   type ResolvedDesiredState,
   type ValidateOptions,
   type ValidationIssue,
@@ -237,6 +237,7 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
     warnings.push(...findings.warnings.map((issue) => under('organization', issue)));
   }
 
+  const enforcer: EnforcerOptions = parsed.success ? (parsed.data.enforcer ?? {}) : {};
   let enforcement: ResolvedDesiredState | undefined;
   const rawEnforcement = raw?.['enforcement'];
   if (rawEnforcement !== undefined) {
@@ -258,34 +259,27 @@ export function validateAppConfig(input: unknown, options: ValidateOptions = {})
       enforcementRecord !== undefined && declared === undefined && typeof managementAccountId === 'string'
         ? { ...enforcementRecord, managementAccountId }
         : rawEnforcement;
-    const result = validateDesiredState(document, options, 'enforcement');
-    warnings.push(...result.warnings);
-    if (result.ok) {
-      enforcement = result.value;
-    } else {
-      errors.push(...result.errors);
-    }
+    // One pass over the desired state and the enforcer's own options, as the construct runs it:
+    // the state it resolves is remembered, so the construct does not check it again.
+    const findings = validateEnforcerProps(
+      { ...enforcer, desiredState: document as DesiredState },
+      options.now !== undefined ? { now: options.now } : {},
+    );
+    const fromProps = (issue: ValidationIssue): ValidationIssue =>
+      issue.path.startsWith('desiredState')
+        ? { ...issue, path: issue.path.replace(/^desiredState/, 'enforcement') }
+        : under('enforcer', issue);
+    errors.push(...findings.errors.map(fromProps));
+    warnings.push(...findings.warnings.map(fromProps));
+    enforcement = findings.errors.length === 0 ? findings.desired : undefined;
   }
 
-  const enforcer: EnforcerOptions = parsed.success ? (parsed.data.enforcer ?? {}) : {};
   if (parsed.success && parsed.data.enforcer !== undefined && rawEnforcement === undefined) {
     errors.push({
       path: 'enforcer',
       message:
         'configures the reconciler, but there is no "enforcement" section saying what to enforce; add one or remove "enforcer"',
     });
-  }
-  if (enforcement !== undefined) {
-    // The desired state was checked above; only the enforcer's own findings (and the size of the
-    // desired state as the function's environment) are new here.
-    const findings = validateEnforcerProps({ ...enforcer, desiredState: enforcement });
-    for (const issue of findings.errors) {
-      errors.push(
-        issue.path.startsWith('desiredState')
-          ? { ...issue, path: issue.path.replace(/^desiredState/, 'enforcement') }
-          : under('enforcer', issue),
-      );
-    }
   }
 
   if (errors.length > 0 || !parsed.success || organization === undefined) {

@@ -28,6 +28,7 @@ import {
 } from '../../src/constructs/enforcer/policy';
 import {
   RootCredentialsEnforcer,
+  validateEnforcerProps,
   type RootCredentialsEnforcerProps,
 } from '../../src/constructs/root-credentials-enforcer';
 
@@ -39,6 +40,17 @@ const MEMBER_B = '222222222222';
 const ENFORCE_ALL: DesiredState = { targets: { allAccounts: true }, mode: 'enforce' };
 /** The drift repair's SSM parameter's construct id in these stacks. */
 const LAST_REPAIR_ID = 'Enforcer_LastDriftRepair_A8DD1452';
+/** The function's environment holds the state the run needs with every default explicit. */
+const ENFORCE_ALL_RESOLVED = {
+  targets: { allAccounts: true, accountIds: [], organizationalUnitIds: [] },
+  exclusions: { accountIds: [], organizationalUnitIds: [] },
+  breakGlass: [],
+  mode: 'enforce',
+  dryRun: false,
+  credentialKinds: ['password', 'accessKeys', 'signingCertificates', 'mfaDevices'],
+  concurrency: 10,
+  maxBreakGlassDays: 30,
+};
 
 interface Synthesized {
   readonly json: Record<string, Json>;
@@ -84,7 +96,7 @@ describe('RootCredentialsEnforcer', () => {
         memory_size: 512,
         environment: {
           variables: {
-            DESIRED_STATE: JSON.stringify(ENFORCE_ALL),
+            DESIRED_STATE: JSON.stringify(ENFORCE_ALL_RESOLVED),
             POWERTOOLS_SERVICE_NAME: 'root-credentials-enforcer',
             POWERTOOLS_METRICS_NAMESPACE: 'RootAccess',
             NODE_OPTIONS: '--enable-source-maps',
@@ -259,6 +271,31 @@ describe('RootCredentialsEnforcer', () => {
     });
   });
 
+  describe("the function's environment", () => {
+    it('holds the resolved desired state the run needs, without the deployment settings (schedule, management account)', () => {
+      // GIVEN
+      const desiredState: DesiredState = {
+        ...ENFORCE_ALL,
+        schedule: 'rate(6 hours)',
+        managementAccountId: '999999999999',
+      };
+
+      // WHEN
+      const { json } = synth({ desiredState });
+
+      // THEN: the schedule became a schedule, and neither setting reaches the function.
+      expect(JSON.stringify(only(json, 'aws_lambda_function')['environment'])).not.toMatch(
+        /schedule|managementAccountId|999999999999/,
+      );
+      const environment = only(json, 'aws_lambda_function')['environment']['variables'];
+      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL_RESOLVED);
+      expect(only(json, 'aws_scheduler_schedule')['schedule_expression']).toBe('rate(6 hours)');
+      expect(JSON.parse(only(json, 'aws_lambda_invocation')['input'])['desiredStateDigest']).toBe(
+        createHash('sha256').update(environment['DESIRED_STATE']).digest('hex'),
+      );
+    });
+  });
+
   describe('the apply-time invocation', () => {
     it('runs with lifecycle_scope CRUD and the digest of the deployed desired state as input, never the state itself', () => {
       const { json, text } = synth({ failOnNonCompliance: false });
@@ -268,7 +305,7 @@ describe('RootCredentialsEnforcer', () => {
       });
       const invocation = only(json, 'aws_lambda_invocation');
       const environment = only(json, 'aws_lambda_function')['environment']['variables'];
-      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL);
+      expect(JSON.parse(environment['DESIRED_STATE'])).toEqual(ENFORCE_ALL_RESOLVED);
       expect(JSON.parse(invocation['input'])).toEqual({
         task: 'enforce',
         desiredStateDigest: createHash('sha256').update(environment['DESIRED_STATE']).digest('hex'),
@@ -561,24 +598,21 @@ describe('RootCredentialsEnforcer', () => {
     );
 
     it('counts the parameter name against the 4 KB environment only when there is a repair', () => {
-      // GIVEN the longest list of exclusions that still fits with room for less than the variable
-      const name = 'root-credentials-enforcer';
-      const variable = `LAST_DRIFT_REPAIR_PARAMETER/centralized-root-access/${name}/last-drift-repair`.length;
-      const others = ['DESIRED_STATE', 'POWERTOOLS_SERVICE_NAME', name, 'POWERTOOLS_METRICS_NAMESPACE']
-        .concat(['RootAccess', 'NODE_OPTIONS', '--enable-source-maps'])
-        .join('').length;
+      // GIVEN the shortest list of exclusions that no longer fits once the variable is added
       const withExclusions = (n: number): DesiredState => ({
         targets: { allAccounts: true },
         mode: 'enforce',
         exclusions: { accountIds: Array.from({ length: n }, (_, i) => String(100000000000 + i)) },
       });
+      const tooBig = (props: Partial<RootCredentialsEnforcerProps>): boolean =>
+        validateEnforcerProps({ desiredState: ENFORCE_ALL, ...props }).errors.some((e) =>
+          e.message.includes("as the function's environment"),
+        );
       let n = 1;
-      while (JSON.stringify(withExclusions(n + 1)).length + others <= 4096 - variable / 2) n++;
-      const size = JSON.stringify(withExclusions(n)).length + others;
-      expect(size).toBeLessThanOrEqual(4096);
-      expect(size + variable).toBeGreaterThan(4096);
-      // WHEN / THEN: audit mode (no repair, no variable) fits, enforce mode (a repair) does not
-      expect(() => synth({ desiredState: { ...withExclusions(n), mode: 'audit' } })).not.toThrow();
+      while (!tooBig({ desiredState: withExclusions(n) })) n++;
+      // WHEN / THEN: the same state without a drift repair (no variable) fits, with one it does not
+      expect(tooBig({ desiredState: withExclusions(n), planTimeAudit: false })).toBe(false);
+      expect(() => synth({ desiredState: withExclusions(n), planTimeAudit: false })).not.toThrow();
       expect(() => synth({ desiredState: withExclusions(n) })).toThrow(
         /desiredState: is \d+ bytes as the function's environment/,
       );

@@ -323,6 +323,21 @@ describe('reconciler handler (built bundle)', () => {
       expect(await emulator.calls()).toEqual([]);
     });
 
+    it('ignores an event about the management account, known from the function ARN, without any AWS call', async () => {
+      // GIVEN every account targeted, and no management account in the deployed desired state
+      desiredStateEnv = JSON.stringify(ENFORCE_ALL);
+
+      // WHEN
+      const { result } = await invoke(createAccountResult(MANAGEMENT_ACCOUNT));
+
+      // THEN
+      expect(result).toEqual({
+        ignored: true,
+        reason: `account ${MANAGEMENT_ACCOUNT} is the management account, which the reconciler never targets`,
+      });
+      expect(await emulator.calls()).toEqual([]);
+    });
+
     it('ignores a failed account creation', async () => {
       const { result } = await invoke(createAccountResult(BARE_ACCOUNT, 'FAILED'));
       expect(result).toMatchObject({ ignored: true });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { locateBundle } from '../../src/constructs/enforcer/bundle';
 import type { RunningEmulator } from '../../emulator/index';
+import { MANAGEMENT_ACCOUNT } from '../support/emulator';
 import type { CallRecord } from '../../emulator/model/state';
 
 export const FUNCTION_NAME = 'root-credentials-enforcer';
@@ -114,6 +115,8 @@ export async function startBundledLambda(
         event,
         remainingMs: options.remainingMs ?? 600_000,
         functionName: FUNCTION_NAME,
+        // Lambda's context names the function's own ARN, in the account it runs in.
+        invokedFunctionArn: `arn:aws:lambda:${emulator.region}:${MANAGEMENT_ACCOUNT}:function:${FUNCTION_NAME}`,
         requestId: options.requestId ?? `req-${id}`,
         env: options.env ?? {},
       });

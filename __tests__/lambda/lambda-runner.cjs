@@ -1,12 +1,12 @@
 // Runs the built reconciler bundle in a plain Node process, like the Lambda runtime does (jest's
 // VM cannot run the bundle's `import("node:http")`). One process serves many invocations, so
 // module-scoped clients are reused as in a warm container. Protocol (IPC):
-//   parent -> { id, event, remainingMs, functionName, requestId, env }
+//   parent -> { id, event, remainingMs, functionName, invokedFunctionArn, requestId, env }
 //   child  -> { id, result } | { id, error: { name, message } }, after writing "@@end <id>" to stderr and stdout.
 const bundle = require(process.argv[2]);
 
 process.on('message', async (request) => {
-  const { id, event, remainingMs, functionName, requestId, env } = request;
+  const { id, event, remainingMs, functionName, invokedFunctionArn, requestId, env } = request;
   for (const [key, value] of Object.entries(env ?? {})) {
     if (value === null) delete process.env[key];
     else process.env[key] = value;
@@ -14,6 +14,7 @@ process.on('message', async (request) => {
   const start = Date.now();
   const context = {
     functionName,
+    invokedFunctionArn,
     awsRequestId: requestId,
     getRemainingTimeInMillis: () => remainingMs - (Date.now() - start),
   };

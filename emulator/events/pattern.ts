@@ -6,6 +6,7 @@
  * (value, list or `{prefix}`), `exists`, `numeric` ranges, and `$or`. An array in the event
  * matches when any of its elements does.
  */
+import { isRecord } from '../model/is-record';
 
 export type EventPattern = Record<string, unknown>;
 
@@ -88,8 +89,4 @@ function numericMatch(conditions: unknown[], value: number): boolean {
     if (!ok) return false;
   }
   return true;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

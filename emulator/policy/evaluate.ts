@@ -9,6 +9,7 @@
  * such documents up front, as IAM and Organizations do.
  */
 import type { PolicyDocument, PolicyStatement } from '../model/state';
+import { isRecord } from '../model/is-record';
 
 /** Condition key values of a request, keyed by lower-cased key name (keys are case-insensitive). */
 export type RequestContextValues = Map<string, string | string[]>;
@@ -415,8 +416,4 @@ function ipBits(address: string): string | undefined {
 
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 
 import type { PolicyDocument } from '../model/state';
 import { checkPolicyDocument, PolicyParseError, unsupportedOperators } from '../policy/evaluate';
+import { isRecord } from '../model/is-record';
 
 export interface ScenarioProblem {
   /** JSON path of the offending field, e.g. `accounts[3].parentId`. */
@@ -233,9 +234,7 @@ export function stableJson(value: unknown): string {
   );
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord };
 
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';

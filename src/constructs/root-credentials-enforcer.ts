@@ -235,7 +235,10 @@ export class RootCredentialsEnforcer extends Construct {
     this.unresolvedPaths = findings.unresolvedPaths;
     this.account = new DataAwsCallerIdentity(this, 'Account');
     this.region = new DataAwsRegion(this, 'Region');
-    const serialized = serializeDesiredState(props.desiredState, this.unresolvedPaths.size > 0);
+    const serialized = serializeDesiredState(
+      findings.environmentState ?? props.desiredState,
+      this.unresolvedPaths.size > 0,
+    );
     this.desiredStateJson = serialized.json;
     if ((props.planTimeAudit ?? true) && this.repairsAtSynth() !== false) {
       this.lastDriftRepairParameter = createLastDriftRepairParameter(this, this.functionName);

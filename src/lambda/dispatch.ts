@@ -33,6 +33,8 @@ import { enableIamTrustedAccess, type TrustedAccessResult } from './trusted-acce
 export interface InvocationContext {
   readonly functionName: string;
   readonly awsRequestId: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>`: the function runs in the management account. */
+  readonly invokedFunctionArn?: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -192,7 +194,7 @@ async function onOrganizationEvent(
     });
     return run.answer;
   }
-  const notTargeted = obviouslyNotTargeted(desired, event.accountId);
+  const notTargeted = obviouslyNotTargeted(desired, event.accountId, ownAccountId(context));
   if (notTargeted !== undefined) {
     logger.info('organization event ignored', {
       eventName: event.eventName,
@@ -416,11 +418,15 @@ async function enforce(
  * account nobody targets costs no AWS call. OU membership needs the live organization, so an
  * account that might be under a targeted OU goes to the engine, which decides.
  */
-function obviouslyNotTargeted(desired: ResolvedDesiredState, accountId: string): string | undefined {
+function obviouslyNotTargeted(
+  desired: ResolvedDesiredState,
+  accountId: string,
+  managementAccountId: string | undefined,
+): string | undefined {
   if (desired.exclusions.accountIds.includes(accountId)) {
     return `account ${accountId} is excluded by the desired state`;
   }
-  if (desired.managementAccountId === accountId) {
+  if (managementAccountId === accountId) {
     return `account ${accountId} is the management account, which the reconciler never targets`;
   }
   const { allAccounts, accountIds, organizationalUnitIds } = desired.targets;
@@ -428,6 +434,15 @@ function obviouslyNotTargeted(desired: ResolvedDesiredState, accountId: string):
     return `account ${accountId} is not a target of the desired state`;
   }
   return undefined;
+}
+
+/**
+ * The account the function runs in, which is the management account (the enforcer is deployed
+ * there), from Lambda's own context rather than from the desired state or the event.
+ */
+function ownAccountId(context: InvocationContext): string | undefined {
+  const account = context.invokedFunctionArn?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 function resolveDesiredStateFromEnvironment(): ResolvedDesiredState {

@@ -3,8 +3,10 @@
  * once, values Terraform will only know later left to the function's run-time validation.
  */
 import {
+  splitDesiredState,
   validateDesiredState,
   scheduleExpressionProblem,
+  type DesiredState,
   type ResolvedDesiredState,
   type UnresolvedPaths,
 } from '../../shared/desired-state';
@@ -33,6 +35,12 @@ interface EnforcerFindings {
   readonly warnings: ValidationIssue[];
   /** The resolved desired state, when it is valid (placeholders stand in for unresolved values). */
   readonly desired?: ResolvedDesiredState;
+  /**
+   * What the function's environment holds, when the desired state is valid: the resolved state's
+   * engine part (every default explicit, no deployment setting) for a literal document; for one
+   * with Terraform values, the document itself without its deployment settings.
+   */
+  readonly environmentState?: DesiredState;
   readonly unresolvedPaths: UnresolvedPaths;
 }
 
@@ -126,12 +134,21 @@ const ENFORCER_RULES: readonly Rule<RootCredentialsEnforcerProps>[] = [
  */
 export function validateEnforcerProps(
   props: RootCredentialsEnforcerProps,
-  context: Partial<RuleContext> = {},
+  context: Partial<RuleContext> & { readonly now?: Date } = {},
 ): EnforcerFindings {
   const isUnresolved = context.isUnresolved ?? (() => false);
-  const result = validateDesiredState(props.desiredState, { isUnresolved }, 'desiredState');
-  const own = result.ok
-    ? applyRules(props, ENFORCER_RULES, { isUnresolved })
+  const result = validateDesiredState(
+    props.desiredState,
+    { isUnresolved, ...(context.now !== undefined ? { now: context.now } : {}) },
+    'desiredState',
+  );
+  const environmentState = result.ok
+    ? result.unresolvedPaths.size === 0
+      ? splitDesiredState(result.value).engine
+      : withoutDeploymentSettings(props.desiredState, isUnresolved)
+    : undefined;
+  const own = environmentState
+    ? applyRules({ ...props, desiredState: environmentState }, ENFORCER_RULES, { isUnresolved })
     : applyRules(
         props,
         ENFORCER_RULES.filter((rule) => rule.name !== 'desiredStateFitsTheEnvironment'),
@@ -141,6 +158,24 @@ export function validateEnforcerProps(
     errors: [...(result.ok ? [] : result.errors), ...own.errors],
     warnings: [...result.warnings, ...own.warnings],
     ...(result.ok ? { desired: result.value } : {}),
+    ...(environmentState ? { environmentState } : {}),
     unresolvedPaths: result.ok ? result.unresolvedPaths : new Set(),
   };
+}
+
+/**
+ * The document without the fields that configure the deployment (the schedule, the management
+ * account): the function runs on the rest, and each byte counts against Lambda's 4 KB of
+ * environment. A desired state that is one Terraform value cannot be taken apart at synth; the
+ * function ignores those fields there.
+ */
+function withoutDeploymentSettings(
+  desiredState: DesiredState,
+  isUnresolved: (value: unknown) => boolean,
+): DesiredState {
+  if (isUnresolved(desiredState) || desiredState === null || typeof desiredState !== 'object') {
+    return desiredState;
+  }
+  const { schedule: _schedule, managementAccountId: _managementAccountId, ...runState } = desiredState;
+  return runState;
 }

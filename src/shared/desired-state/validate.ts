@@ -60,7 +60,8 @@ const ouId = z.string().regex(OU_ID_PATTERN, {
     'is not an organizational unit id; OU ids look like "ou-ab12-cdef3456" (see `aws organizations list-organizational-units-for-parent`)',
 });
 
-const desiredStateShape = z.strictObject({
+/** The shape of a desired-state document (the first of the checks; the rules follow). */
+export const desiredStateShape = z.strictObject({
   targets: z.strictObject({
     allAccounts: z.boolean().optional(),
     accountIds: z.array(accountId).optional(),
@@ -144,14 +145,31 @@ export function issuesFromZod(error: z.ZodError, input: unknown, prefix = ''): V
 }
 
 /**
+ * States this module resolved from literal documents, with their warnings (paths relative to
+ * the document). Each is deep-frozen before it is handed out, so it is still what was checked
+ * when it comes back: the example app checks its config file, then passes the resolved state to
+ * the enforcer construct, which would otherwise check the same value a second time.
+ */
+const resolvedHere = new WeakMap<object, readonly ValidationIssue[]>();
+
+/**
  * Checks a desired-state document and fills in its defaults. Returns every problem at once,
- * so a user fixes a config file in one pass.
+ * so a user fixes a config file in one pass. A state this function returned before is valid by
+ * construction and comes back as it is, with the warnings it had.
  */
 export function validateDesiredState(
   input: unknown,
   options: ValidateOptions = {},
   prefix = '',
 ): ValidationResult<ResolvedDesiredState> {
+  const known = input !== null && typeof input === 'object' ? resolvedHere.get(input) : undefined;
+  if (known !== undefined) {
+    const warnings = known.map((issue) => ({
+      ...issue,
+      path: joinPath(prefix, issue.path === '' ? [] : issue.path.split('.')),
+    }));
+    return { ok: true, value: input as ResolvedDesiredState, warnings, unresolvedPaths: new Set() };
+  }
   const now = options.now ?? new Date();
   const { document, unresolvedPaths } =
     options.isUnresolved === undefined
@@ -173,9 +191,9 @@ export function validateDesiredState(
     }
   }
   const result = checkDesiredState(parsed.success ? parsed.data : (document as DesiredState), now, prefix);
-  const known = (issue: ValidationIssue) => !concernsUnresolved(relative(issue.path), unresolvedPaths);
-  const errors = result.errors.filter(known);
-  const warnings = result.warnings.filter(known);
+  const isKnown = (issue: ValidationIssue) => !concernsUnresolved(relative(issue.path), unresolvedPaths);
+  const errors = result.errors.filter(isKnown);
+  const warnings = result.warnings.filter(isKnown);
   if (errors.length > 0 || result.value === undefined) {
     return {
       ok: false,
@@ -183,7 +201,22 @@ export function validateDesiredState(
       warnings,
     };
   }
+  if (parsed.success && unresolvedPaths.size === 0) {
+    // Only a value built from a literal document is remembered: one with Terraform values in it
+    // stands in for values nobody has seen yet.
+    resolvedHere.set(
+      deepFreeze(result.value),
+      warnings.map((issue) => ({ ...issue, path: relative(issue.path) })),
+    );
+  }
   return { ok: true, value: result.value, warnings, unresolvedPaths };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child as object);
+  }
+  return Object.freeze(value);
 }
 
 /** Stand-in for a desired state that is one Terraform value: every field is decided at run time. */
