@@ -59,37 +59,28 @@ export async function startBundledLambda(
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  let buffered = '';
-  const lines: string[] = [];
-  const ended = new Set<string>();
   let wake: (() => void) | undefined;
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const line of parts) {
-      const marker = /^@@end (\S+)$/.exec(line);
-      if (marker) ended.add(marker[1]);
-      else if (line) lines.push(line);
-    }
-    wake?.();
-  });
+  /** One stream's lines since the last invocation started, and the invocations it has ended. */
+  const collect = (stream: NodeJS.ReadableStream, onChunk?: (text: string) => void) => {
+    let buffered = '';
+    const collected = { lines: [] as string[], ended: new Set<string>() };
+    stream.on('data', (chunk: Buffer) => {
+      onChunk?.(chunk.toString());
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const line of parts) {
+        const marker = /^@@end (\S+)$/.exec(line);
+        if (marker) collected.ended.add(marker[1]);
+        else if (line) collected.lines.push(line);
+      }
+      wake?.();
+    });
+    return collected;
+  };
+  const { lines, ended } = collect(child.stdout!);
   let stderr = '';
-  let bufferedErr = '';
-  const errorLines: string[] = [];
-  const endedErr = new Set<string>();
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    bufferedErr += chunk.toString();
-    const parts = bufferedErr.split('\n');
-    bufferedErr = parts.pop() ?? '';
-    for (const line of parts) {
-      const marker = /^@@end (\S+)$/.exec(line);
-      if (marker) endedErr.add(marker[1]);
-      else if (line) errorLines.push(line);
-    }
-    wake?.();
-  });
+  const { lines: errorLines, ended: endedErr } = collect(child.stderr!, (text) => (stderr += text));
   type Reply = { id?: string; result?: Record<string, unknown>; error?: Invocation['error'] };
   const replies = new Map<string, Reply>();
   child.on('message', (message: Reply) => {

@@ -9,13 +9,7 @@
  * Needs python3 with moto[server]; locally a missing moto skips the file loudly, under CI=true
  * it fails.
  */
-import {
-  AttachPolicyCommand,
-  CreatePolicyCommand,
-  DeletePolicyCommand,
-  DetachPolicyCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   DeleteParameterCommand,
   GetParameterCommand,
@@ -32,13 +26,14 @@ import {
   lastDriftRepair,
   type LastDriftRepair,
 } from '../../src/lambda/last-drift-repair';
-import type { AccountReport, RunReport } from '../../src/engine/types';
+import { ACCOUNT_STATUSES, type AccountReport, type RunReport } from '../../src/engine/types';
 import { validateDesiredState, type DesiredState } from '../../src/shared/desired-state';
 import {
   MANAGEMENT_ACCOUNT,
   MEMBER_ACCOUNT,
   OTHER_MEMBER_ACCOUNT,
   REGION,
+  attachDenyScp,
   baseScenario,
 } from '../support/emulator';
 import { isCi } from '../support/terraform';
@@ -100,19 +95,9 @@ function account(accountId: string, status: AccountReport['status']): AccountRep
 }
 
 function report(accounts: AccountReport[]): RunReport {
-  const summary: Record<string, number> = {
-    compliant: 0,
-    remediated: 0,
-    'non-compliant': 0,
-    excluded: 0,
-    'break-glass': 0,
-    skipped: 0,
-    failed: 0,
-    deferred: 0,
-    total: accounts.length,
-  };
+  const summary: Record<string, number> = Object.fromEntries(ACCOUNT_STATUSES.map((status) => [status, 0]));
   for (const a of accounts) summary[a.status] = (summary[a.status] ?? 0) + 1;
-  return { accounts, summary } as unknown as RunReport;
+  return { accounts, summary: { ...summary, total: accounts.length } } as unknown as RunReport;
 }
 
 describe('lastDriftRepair summary', () => {
@@ -257,19 +242,7 @@ suite('the last drift repair record (bundle, emulator + moto)', () => {
 
   it('records a repair that then fails the apply, naming the account it could not fix', async () => {
     // GIVEN an SCP that keeps the repair from deleting the other member's root password
-    const created = await organizations.send(
-      new CreatePolicyCommand({
-        Name: 'freeze-root-password',
-        Description: 'denies the delete the repair needs, for the test',
-        Type: 'SERVICE_CONTROL_POLICY',
-        Content: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Action: ['iam:DeleteLoginProfile'], Resource: '*' }],
-        }),
-      }),
-    );
-    const policyId = created.Policy?.PolicySummary?.Id;
-    await organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: OTHER_MEMBER_ACCOUNT }));
+    const scp = await attachDenyScp(organizations, OTHER_MEMBER_ACCOUNT, ['iam:DeleteLoginProfile']);
     try {
       // WHEN
       const { error } = await lambda.invoke(repair([OTHER_MEMBER_ACCOUNT]), { requestId: 'repair-2' });
@@ -283,10 +256,7 @@ suite('the last drift repair record (bundle, emulator + moto)', () => {
         counts: expect.objectContaining({ remediated: 0, failed: 1, total: 1 }),
       });
     } finally {
-      await organizations.send(
-        new DetachPolicyCommand({ PolicyId: policyId, TargetId: OTHER_MEMBER_ACCOUNT }),
-      );
-      await organizations.send(new DeletePolicyCommand({ PolicyId: policyId }));
+      await scp.remove();
     }
   });
 

@@ -19,13 +19,7 @@
  * Needs Terraform, the provider mirror and python3 with moto[server]; locally a missing tool
  * skips the tier loudly, under CI=true it fails.
  */
-import {
-  AttachPolicyCommand,
-  CreatePolicyCommand,
-  DeletePolicyCommand,
-  DetachPolicyCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 
 import type { CallRecord } from '../../emulator/model/state';
 import {
@@ -35,6 +29,7 @@ import {
   dayZeroScenario,
   useDeployedStack,
 } from '../support/deployed-stack';
+import { attachDenyScp } from '../support/emulator';
 import { timedTerraform } from '../support/terraform-emulator';
 
 const BREAK_GLASS_UNTIL = breakGlassUntil();
@@ -282,19 +277,7 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
       maxAttempts: 1,
     });
     await running().setRootCredentials(UNFIXABLE, { accessKeys: 1 });
-    const created = await organizations.send(
-      new CreatePolicyCommand({
-        Name: 'freeze-root-deletes',
-        Description: 'denies the deletes the reconciler needs, for the test',
-        Type: 'SERVICE_CONTROL_POLICY',
-        Content: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Action: ['iam:DeleteAccessKey'], Resource: '*' }],
-        }),
-      }),
-    );
-    const policyId = created.Policy?.PolicySummary?.Id;
-    await organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: UNFIXABLE }));
+    const scp = await attachDenyScp(organizations, UNFIXABLE, ['iam:DeleteAccessKey']);
     await stack.resynth((stateFile) => appConfig(stateFile, 3));
 
     // WHEN
@@ -308,8 +291,7 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
     expect(hasCredentials(await account(UNFIXABLE))).toBe(true);
 
     // GIVEN: the cause is gone
-    await organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: UNFIXABLE }));
-    await organizations.send(new DeletePolicyCommand({ PolicyId: policyId }));
+    await scp.remove();
     await running().clearCalls();
 
     // WHEN: the next plain apply, nothing else changed
