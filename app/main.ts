@@ -32,6 +32,7 @@ const PROVIDER_ENDPOINT_SERVICES = [
   'scheduler',
   'sns',
   'sqs',
+  'ssm',
   'sts',
 ] as const;
 

@@ -28,6 +28,7 @@ import {
 } from '../src/constructs/enforcer/policy';
 import { locateBundle, BUNDLE_ENTRY } from '../src/constructs/enforcer/bundle';
 import type { ResolvedDesiredState } from '../src/shared/desired-state';
+import { LAST_DRIFT_REPAIR_PARAMETER_ENV } from '../src/shared/lambda-contract';
 import { DESIRED_STATE_LOCAL, MODULE_VARIABLES, variableBlocks } from './generate-module-variables';
 import { deterministicZip } from './generate-module-zip';
 import { moduleOutputs, moduleReadme } from './generate-module-readme';
@@ -68,6 +69,9 @@ const COUNTS: Readonly<Record<string, string>> = {
   'aws_sns_topic_subscription.alarm_email': 'var.alarm_email == null ? 0 : 1',
   'data.aws_lambda_invocation.drift_audit': 'var.plan_time_audit ? 1 : 0',
   'data.aws_lambda_invocation.drift_repair': 'var.plan_time_audit ? 1 : 0',
+  // As the construct decides it: only a stack that repairs drift records the last repair.
+  'aws_ssm_parameter.last_drift_repair':
+    'var.plan_time_audit && var.mode == "enforce" && !var.dry_run ? 1 : 0',
 };
 
 /** The stack: both constructs, every prop a variable (or a value overridden below). */
@@ -222,6 +226,11 @@ function rolePolicyExpression(synthesized: string): string {
   ]);
   const plain = (sids: readonly string[]) =>
     `[${sids.map((sid) => hcl(bySid(generated.Statement, sid))).join(', ')}]`;
+  // Zero or one statement, as the parameter has zero or one instance.
+  const lastRepairParameter = '${aws_ssm_parameter.last_drift_repair.arn}';
+  const record = hcl(bySid(generated.Statement, 'RecordLastDriftRepair'), [
+    [lastRepairParameter, 'parameter.arn'],
+  ]);
   const statements = [
     `[${sessions}]`,
     `length(local.excluded_root_arns) > 0 ? [${excluded}] : []`,
@@ -229,6 +238,7 @@ function rolePolicyExpression(synthesized: string): string {
     plain(['ReadOrganization', 'ReadRootAccessFeatures']),
     `var.enable_trusted_access ? ${plain(['EnableTrustedAccessForIam'])} : []`,
     plain(['ContinueDeferredAccounts', 'DeadLetterQueue', 'WriteOwnLogs']),
+    `[for parameter in aws_ssm_parameter.last_drift_repair : ${record}]`,
   ];
   return `\${jsonencode({ Version = "2012-10-17", Statement = concat(${statements.join(', ')}) })}`;
 }
@@ -285,6 +295,13 @@ export function moduleMain(synthesized: TerraformDocument, artifactPath: string)
   const bundleHash = `\${filebase64sha256("${artifact}")}`;
 
   const fn = resourceAt(doc, 'aws_lambda_function.function');
+  const variables = (fn['environment'] as { variables: Record<string, string> }).variables;
+  // "" when the parameter is not created; the function then neither writes nor reads it.
+  variables[LAST_DRIFT_REPAIR_PARAMETER_ENV] = replaceOnce(
+    variables[LAST_DRIFT_REPAIR_PARAMETER_ENV] ?? '',
+    '${aws_ssm_parameter.last_drift_repair.name}',
+    '${join("", aws_ssm_parameter.last_drift_repair[*].name)}',
+  );
   fn['filename'] = artifact;
   fn['source_code_hash'] = bundleHash;
 

@@ -28,6 +28,7 @@ import {
 } from '../../src/constructs/enforcer/policy';
 import {
   RootCredentialsEnforcer,
+  validateEnforcerProps,
   type RootCredentialsEnforcerProps,
 } from '../../src/constructs/root-credentials-enforcer';
 
@@ -37,6 +38,8 @@ type Json = ReturnType<typeof JSON.parse>;
 const MEMBER_A = '111111111111';
 const MEMBER_B = '222222222222';
 const ENFORCE_ALL: DesiredState = { targets: { allAccounts: true }, mode: 'enforce' };
+/** The drift repair's SSM parameter's construct id in these stacks. */
+const LAST_REPAIR_ID = 'Enforcer_LastDriftRepair_A8DD1452';
 /** The function's environment holds the state the run needs with every default explicit. */
 const ENFORCE_ALL_RESOLVED = {
   targets: { allAccounts: true, accountIds: [], organizationalUnitIds: [] },
@@ -97,6 +100,8 @@ describe('RootCredentialsEnforcer', () => {
             POWERTOOLS_SERVICE_NAME: 'root-credentials-enforcer',
             POWERTOOLS_METRICS_NAMESPACE: 'RootAccess',
             NODE_OPTIONS: '--enable-source-maps',
+            // The drift repair's record (see 'the last drift repair record').
+            LAST_DRIFT_REPAIR_PARAMETER: `\${aws_ssm_parameter.${LAST_REPAIR_ID}.name}`,
           },
         },
       });
@@ -199,6 +204,7 @@ describe('RootCredentialsEnforcer', () => {
         'ContinueDeferredAccounts',
         'DeadLetterQueue',
         'WriteOwnLogs',
+        'RecordLastDriftRepair',
       ]);
       expect(statement(document, 'ReadOrganization')?.Action).toEqual([...ORGANIZATIONS_READ_ACTIONS]);
       expect(
@@ -322,7 +328,8 @@ describe('RootCredentialsEnforcer', () => {
     });
 
     it('feeds its result to an output as decoded JSON', () => {
-      const outputs = Object.values<Json>(synth().json['output']);
+      // Without a drift repair (planTimeAudit false) the output is the apply-time report alone.
+      const outputs = Object.values<Json>(synth({ planTimeAudit: false }).json['output']);
       expect(outputs).toEqual([
         expect.objectContaining({
           value: expect.stringMatching(/^\$\{jsondecode\(aws_lambda_invocation\.\w+\.result\)\}$/),
@@ -523,6 +530,95 @@ describe('RootCredentialsEnforcer', () => {
     });
   });
 
+  describe('the last drift repair record', () => {
+    const repairAddress = (enforcer: RootCredentialsEnforcer): string =>
+      `data.aws_lambda_invocation.${enforcer.driftRepair!.friendlyUniqueId}`;
+    const auditAddress = (enforcer: RootCredentialsEnforcer): string =>
+      `data.aws_lambda_invocation.${enforcer.driftAudit!.friendlyUniqueId}`;
+
+    it('creates a Standard String parameter starting as {} whose value Terraform never resets', () => {
+      const { json, enforcer } = synth();
+      expect(enforcer.lastDriftRepairParameter?.friendlyUniqueId).toBe(LAST_REPAIR_ID);
+      expect(only(json, 'aws_ssm_parameter')).toEqual({
+        name: '/centralized-root-access/root-credentials-enforcer/last-drift-repair',
+        description: expect.stringContaining('account ids and counts'),
+        type: 'String',
+        tier: 'Standard',
+        value: '{}',
+        lifecycle: { ignore_changes: ['value'] },
+      });
+    });
+
+    it('names the parameter after the function', () => {
+      const { json } = synth({ functionName: 'reconciler-b' });
+      expect(only(json, 'aws_ssm_parameter')['name']).toBe(
+        '/centralized-root-access/reconciler-b/last-drift-repair',
+      );
+    });
+
+    it('lets the role get and put that one parameter, nothing else in SSM', () => {
+      const document = rolePolicy(synth().json);
+      expect(statement(document, 'RecordLastDriftRepair')).toEqual({
+        Sid: 'RecordLastDriftRepair',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+        Resource: [`\${aws_ssm_parameter.${LAST_REPAIR_ID}.arn}`],
+      });
+      const ssm = document.Statement.filter((s) => s.Action.some((a) => a.startsWith('ssm:')));
+      expect(ssm.map((s) => s.Sid)).toEqual(['RecordLastDriftRepair']);
+    });
+
+    it("adds lastDriftRepair to the output: the repair's when it ran this apply, else the audit's", () => {
+      const { json, enforcer } = synth();
+      const repair = `jsondecode(${repairAddress(enforcer)}.result)`;
+      const audit = `jsondecode(${auditAddress(enforcer)}.result)`;
+      const [output] = Object.values<Json>(json['output']);
+      expect(output['value']).toBe(
+        `\${merge(jsondecode(aws_lambda_invocation.${enforcer.invocation.friendlyUniqueId}.result), {lastDriftRepair = jsondecode(try(${repair}.drift, "") != "none" ? jsonencode(try(${repair}.lastDriftRepair, null)) : jsonencode(try(${audit}.lastDriftRepair, null)))})}`,
+      );
+      expect(output['description']).toContain('lastDriftRepair');
+    });
+
+    it.each([
+      ['planTimeAudit false', { planTimeAudit: false }],
+      ['audit mode', { desiredState: { targets: { allAccounts: true }, mode: 'audit' } }],
+      ['dry-run', { desiredState: { targets: { allAccounts: true }, mode: 'enforce', dryRun: true } }],
+    ] as const)(
+      'is left out with %s: no parameter, no permission, no variable, no output key',
+      (_n, props) => {
+        const { json, enforcer } = synth(props);
+        expect(enforcer.lastDriftRepairParameter).toBeUndefined();
+        expect(json['resource']['aws_ssm_parameter']).toBeUndefined();
+        expect(statement(rolePolicy(json), 'RecordLastDriftRepair')).toBeUndefined();
+        const variables = only(json, 'aws_lambda_function')['environment']['variables'];
+        expect(Object.keys(variables)).not.toContain('LAST_DRIFT_REPAIR_PARAMETER');
+        const [output] = Object.values<Json>(json['output']);
+        expect(output['value']).toMatch(/^\$\{jsondecode\(aws_lambda_invocation\.\w+\.result\)\}$/);
+      },
+    );
+
+    it('counts the parameter name against the 4 KB environment only when there is a repair', () => {
+      // GIVEN the shortest list of exclusions that no longer fits once the variable is added
+      const withExclusions = (n: number): DesiredState => ({
+        targets: { allAccounts: true },
+        mode: 'enforce',
+        exclusions: { accountIds: Array.from({ length: n }, (_, i) => String(100000000000 + i)) },
+      });
+      const tooBig = (props: Partial<RootCredentialsEnforcerProps>): boolean =>
+        validateEnforcerProps({ desiredState: ENFORCE_ALL, ...props }).errors.some((e) =>
+          e.message.includes("as the function's environment"),
+        );
+      let n = 1;
+      while (!tooBig({ desiredState: withExclusions(n) })) n++;
+      // WHEN / THEN: the same state without a drift repair (no variable) fits, with one it does not
+      expect(tooBig({ desiredState: withExclusions(n), planTimeAudit: false })).toBe(false);
+      expect(() => synth({ desiredState: withExclusions(n), planTimeAudit: false })).not.toThrow();
+      expect(() => synth({ desiredState: withExclusions(n) })).toThrow(
+        /desiredState: is \d+ bytes as the function's environment/,
+      );
+    });
+  });
+
   describe('alarms', () => {
     it('alarm on failed accounts, function errors and dead letters, into one topic', () => {
       const { json, text } = synth();
@@ -565,26 +661,27 @@ describe('RootCredentialsEnforcer', () => {
       Object.keys(byId as object).map((id) => `${type}.${id}`),
     );
     expect(addresses.sort()).toMatchInlineSnapshot(`
-[
-  "aws_cloudwatch_event_rule.Enforcer_OrganizationEvents_E52A3CE4",
-  "aws_cloudwatch_event_target.Enforcer_OrganizationEventsTarget_360B25CE",
-  "aws_cloudwatch_log_group.Enforcer_LogGroup_568BF2EC",
-  "aws_cloudwatch_metric_alarm.Enforcer_AccountsFailedAlarm_6BB7AEDC",
-  "aws_cloudwatch_metric_alarm.Enforcer_DeadLetterAlarm_195FEC04",
-  "aws_cloudwatch_metric_alarm.Enforcer_ErrorsAlarm_DC46C839",
-  "aws_iam_role.Enforcer_Role_959740B8",
-  "aws_iam_role.Enforcer_SchedulerRole_0598844F",
-  "aws_iam_role_policy.Enforcer_RolePolicy_11876BEB",
-  "aws_iam_role_policy.Enforcer_SchedulerRolePolicy_A499AD01",
-  "aws_lambda_function.Enforcer_Function_C466B1AE",
-  "aws_lambda_invocation.Enforcer_Enforcement_70478B5F",
-  "aws_lambda_invocation.Enforcer_TrustedAccess_B2E89B4C",
-  "aws_lambda_permission.Enforcer_OrganizationEventsPermission_EA3A9730",
-  "aws_scheduler_schedule.Enforcer_Schedule_F734210B",
-  "aws_sns_topic.Enforcer_AlarmTopic_3F0447BC",
-  "aws_sqs_queue.Enforcer_DeadLetterQueue_FC5D3BF5",
-]
-`);
+     [
+       "aws_cloudwatch_event_rule.Enforcer_OrganizationEvents_E52A3CE4",
+       "aws_cloudwatch_event_target.Enforcer_OrganizationEventsTarget_360B25CE",
+       "aws_cloudwatch_log_group.Enforcer_LogGroup_568BF2EC",
+       "aws_cloudwatch_metric_alarm.Enforcer_AccountsFailedAlarm_6BB7AEDC",
+       "aws_cloudwatch_metric_alarm.Enforcer_DeadLetterAlarm_195FEC04",
+       "aws_cloudwatch_metric_alarm.Enforcer_ErrorsAlarm_DC46C839",
+       "aws_iam_role.Enforcer_Role_959740B8",
+       "aws_iam_role.Enforcer_SchedulerRole_0598844F",
+       "aws_iam_role_policy.Enforcer_RolePolicy_11876BEB",
+       "aws_iam_role_policy.Enforcer_SchedulerRolePolicy_A499AD01",
+       "aws_lambda_function.Enforcer_Function_C466B1AE",
+       "aws_lambda_invocation.Enforcer_Enforcement_70478B5F",
+       "aws_lambda_invocation.Enforcer_TrustedAccess_B2E89B4C",
+       "aws_lambda_permission.Enforcer_OrganizationEventsPermission_EA3A9730",
+       "aws_scheduler_schedule.Enforcer_Schedule_F734210B",
+       "aws_sns_topic.Enforcer_AlarmTopic_3F0447BC",
+       "aws_sqs_queue.Enforcer_DeadLetterQueue_FC5D3BF5",
+       "aws_ssm_parameter.Enforcer_LastDriftRepair_A8DD1452",
+     ]
+    `);
   });
 
   describe('fails', () => {

@@ -19,6 +19,8 @@ export interface Invocation {
   readonly error?: { readonly name: string; readonly message: string };
   /** stdout lines written during the invocation. */
   readonly lines: string[];
+  /** stderr lines written during the invocation: Powertools writes warnings and errors there. */
+  readonly errorLines: string[];
 }
 
 export interface InvokeOptions {
@@ -57,23 +59,28 @@ export async function startBundledLambda(
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  let buffered = '';
-  const lines: string[] = [];
-  const ended = new Set<string>();
   let wake: (() => void) | undefined;
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const line of parts) {
-      const marker = /^@@end (\S+)$/.exec(line);
-      if (marker) ended.add(marker[1]);
-      else if (line) lines.push(line);
-    }
-    wake?.();
-  });
+  /** One stream's lines since the last invocation started, and the invocations it has ended. */
+  const collect = (stream: NodeJS.ReadableStream, onChunk?: (text: string) => void) => {
+    let buffered = '';
+    const collected = { lines: [] as string[], ended: new Set<string>() };
+    stream.on('data', (chunk: Buffer) => {
+      onChunk?.(chunk.toString());
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const line of parts) {
+        const marker = /^@@end (\S+)$/.exec(line);
+        if (marker) collected.ended.add(marker[1]);
+        else if (line) collected.lines.push(line);
+      }
+      wake?.();
+    });
+    return collected;
+  };
+  const { lines, ended } = collect(child.stdout!);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const { lines: errorLines, ended: endedErr } = collect(child.stderr!, (text) => (stderr += text));
   type Reply = { id?: string; result?: Record<string, unknown>; error?: Invocation['error'] };
   const replies = new Map<string, Reply>();
   child.on('message', (message: Reply) => {
@@ -93,6 +100,7 @@ export async function startBundledLambda(
     async invoke(event, options = {}) {
       const id = String(++sequence);
       lines.length = 0;
+      errorLines.length = 0;
       child.send({
         id,
         event,
@@ -103,15 +111,15 @@ export async function startBundledLambda(
         requestId: options.requestId ?? `req-${id}`,
         env: options.env ?? {},
       });
-      while (!(replies.has(id) && ended.has(id))) {
+      while (!(replies.has(id) && ended.has(id) && endedErr.has(id))) {
         if (child.exitCode !== null) throw new Error(`the bundle process died:\n${stderr}`);
         await new Promise<void>((resolve) => (wake = resolve));
       }
       const reply = replies.get(id)!;
-      const captured = [...lines];
+      const captured = { lines: [...lines], errorLines: [...errorLines] };
       return reply.error !== undefined
-        ? { error: reply.error, lines: captured }
-        : { result: reply.result ?? {}, lines: captured };
+        ? { error: reply.error, ...captured }
+        : { result: reply.result ?? {}, ...captured };
     },
     async stop() {
       if (child.exitCode === null) {

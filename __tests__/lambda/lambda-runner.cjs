@@ -2,7 +2,7 @@
 // VM cannot run the bundle's `import("node:http")`). One process serves many invocations, so
 // module-scoped clients are reused as in a warm container. Protocol (IPC):
 //   parent -> { id, event, remainingMs, functionName, invokedFunctionArn, requestId, env }
-//   child  -> { id, result } | { id, error: { name, message } }, after writing "@@end <id>" to stdout.
+//   child  -> { id, result } | { id, error: { name, message } }, after writing "@@end <id>" to stderr and stdout.
 const bundle = require(process.argv[2]);
 
 process.on('message', async (request) => {
@@ -24,6 +24,9 @@ process.on('message', async (request) => {
   } catch (error) {
     reply = { id, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } };
   }
-  process.stdout.write(`@@end ${id}\n`, () => process.send(reply));
+  // Both streams carry the marker, so the parent has every line of both before it answers.
+  process.stderr.write(`@@end ${id}\n`, () =>
+    process.stdout.write(`@@end ${id}\n`, () => process.send(reply)),
+  );
 });
 process.send({ ready: true });

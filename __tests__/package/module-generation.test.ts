@@ -133,7 +133,31 @@ describe('modules/centralized-root-access', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['enforcement_report', 'function_arn', 'role_arn', 'alarm_topic_arn']),
     );
-    expect(outputs.enforcement_report.value).toBe('${jsondecode(aws_lambda_invocation.enforcement.result)}');
+    // The apply-time report plus the last drift repair (changed on purpose: lastDriftRepair added).
+    expect(outputs.enforcement_report.value).toMatch(
+      /^\$\{merge\(jsondecode\(aws_lambda_invocation\.enforcement\.result\), \{lastDriftRepair = /,
+    );
+    expect(outputs.enforcement_report.value).toContain('data.aws_lambda_invocation.drift_repair[0].result');
+    expect(outputs.enforcement_report.value).toContain('data.aws_lambda_invocation.drift_audit[0].result');
+  });
+
+  it('records the last drift repair only where a repair runs: the parameter, the variable and the role statement', () => {
+    const main = committedJson('main.tf.json');
+    const parameter = main.resource.aws_ssm_parameter.last_drift_repair;
+    expect(parameter).toMatchObject({
+      name: '/centralized-root-access/${var.function_name}/last-drift-repair',
+      type: 'String',
+      tier: 'Standard',
+      value: '{}',
+      lifecycle: { ignore_changes: ['value'] },
+      count: '${var.plan_time_audit && var.mode == "enforce" && !var.dry_run ? 1 : 0}',
+    });
+    expect(main.resource.aws_lambda_function.function.environment.variables.LAST_DRIFT_REPAIR_PARAMETER).toBe(
+      '${join("", aws_ssm_parameter.last_drift_repair[*].name)}',
+    );
+    expect(main.resource.aws_iam_role_policy.role_policy.policy).toContain(
+      '[for parameter in aws_ssm_parameter.last_drift_repair : {"Sid":"RecordLastDriftRepair","Effect":"Allow","Action":["ssm:GetParameter","ssm:PutParameter"],"Resource":[parameter.arn]}]',
+    );
   });
 
   it('denies root sessions in the excluded accounts from the variable list, and scopes deletes to enforce mode', () => {

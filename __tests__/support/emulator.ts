@@ -8,7 +8,13 @@
 import { type Hash, type Hmac, createHash, createHmac } from 'node:crypto';
 
 import { IAMClient } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  AttachPolicyCommand,
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DetachPolicyCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
@@ -342,4 +348,37 @@ export async function expectAwsError(
   expect(error.name).toBe(name);
   expect(error.$metadata?.httpStatusCode).toBe(status);
   return error;
+}
+
+/**
+ * A real cause for a failure: an SCP that denies `actions` in `targetId`, created and attached
+ * with the SDK (the emulator evaluates it for root sessions, as AWS does). `remove()` detaches and
+ * deletes it.
+ */
+export async function attachDenyScp(
+  organizations: OrganizationsClient,
+  targetId: string,
+  actions: readonly string[],
+): Promise<{ readonly policyId: string; remove(): Promise<void> }> {
+  const created = await organizations.send(
+    new CreatePolicyCommand({
+      Name: `deny-${actions.map((action) => action.split(':').pop()).join('-')}`.slice(0, 128),
+      Description: 'denies what the reconciler needs, for the test',
+      Type: 'SERVICE_CONTROL_POLICY',
+      Content: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Action: [...actions], Resource: '*' }],
+      }),
+    }),
+  );
+  const policyId = created.Policy?.PolicySummary?.Id;
+  if (policyId === undefined) throw new Error('CreatePolicy returned no policy id');
+  await organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+  return {
+    policyId,
+    async remove() {
+      await organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+      await organizations.send(new DeletePolicyCommand({ PolicyId: policyId }));
+    },
+  };
 }

@@ -30,6 +30,7 @@ export const EMULATED_SERVICES = [
   'scheduler',
   'sns',
   'sqs',
+  'ssm',
   'sts',
 ] as const;
 

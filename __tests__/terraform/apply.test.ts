@@ -12,19 +12,14 @@
  *   suspended accounts keep theirs and got no mutating call
  * - the `enforcement_report` output lists every account with its status
  * - drift: `terraform plan` succeeds, warns naming the drifted account and plans the drift
- *   repair; a plain `terraform apply` removes it; the next plan has no changes
+ *   repair; a plain `terraform apply` removes it and `enforcement_report.lastDriftRepair` names
+ *   the account; the next plan has no changes
  * - destroy: succeeds and restores no credential
  *
  * Needs Terraform, the provider mirror and python3 with moto[server]; locally a missing tool
  * skips the tier loudly, under CI=true it fails.
  */
-import {
-  AttachPolicyCommand,
-  CreatePolicyCommand,
-  DeletePolicyCommand,
-  DetachPolicyCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 
 import type { CallRecord } from '../../emulator/model/state';
 import {
@@ -34,6 +29,7 @@ import {
   dayZeroScenario,
   useDeployedStack,
 } from '../support/deployed-stack';
+import { attachDenyScp } from '../support/emulator';
 import { timedTerraform } from '../support/terraform-emulator';
 
 const BREAK_GLASS_UNTIL = breakGlassUntil();
@@ -193,6 +189,8 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
       '999999999999': 'compliant',
     });
     expect(report.summary['failed']).toBe(0);
+    // No drift repair has run yet: the parameter still holds its initial {}.
+    expect(report['lastDriftRepair']).toBeNull();
   });
 
   it('has nothing to change right after the first apply', async () => {
@@ -241,9 +239,31 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
       (call) => call.action === 'DeleteLoginProfile' || call.action === 'DeleteAccessKey',
     );
     expect(new Set(deletes.map((call) => call.accountId))).toEqual(new Set(['333333333333']));
+    // The output shows the fix (the apply-time report's keys stay as they were).
+    const report = await stack.report('output (after drift apply)');
+    expect(report['lastDriftRepair']).toMatchObject({
+      remediated: ['333333333333'],
+      failed: [],
+      counts: expect.objectContaining({ remediated: 1, failed: 0 }),
+    });
+    expect(report.accounts.find((entry) => entry.accountId === '333333333333')?.status).toBe('remediated');
+    // The function recorded it with its role, held to the role's policy by the emulator.
+    const recorded = (await running().calls()).filter((call) => call.service === 'ssm');
+    expect(recorded.map((call) => [call.action, call.decision, call.status])).toContainEqual([
+      'PutParameter',
+      'allow',
+      200,
+    ]);
+    expect(recorded.find((call) => call.action === 'PutParameter')?.principalArn).toMatch(
+      /:assumed-role\/root-credentials-enforcer\//,
+    );
+    // The clean plan reads the same summary back through the audit: no output change.
     const plan = await terraform('plan (clean)', 'plan', '-detailed-exitcode');
     expect(plan.status).toBe(0);
     expect(plan.stdout + plan.stderr).not.toMatch(/Check block assertion failed/);
+    expect((await stack.report('output (after clean plan)'))['lastDriftRepair']).toEqual(
+      report['lastDriftRepair'],
+    );
   }, 150_000);
 
   it('retries, on the next plain apply, an enforcement whose update failed (provider bug #43447 saves it as applied)', async () => {
@@ -257,19 +277,7 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
       maxAttempts: 1,
     });
     await running().setRootCredentials(UNFIXABLE, { accessKeys: 1 });
-    const created = await organizations.send(
-      new CreatePolicyCommand({
-        Name: 'freeze-root-deletes',
-        Description: 'denies the deletes the reconciler needs, for the test',
-        Type: 'SERVICE_CONTROL_POLICY',
-        Content: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Deny', Action: ['iam:DeleteAccessKey'], Resource: '*' }],
-        }),
-      }),
-    );
-    const policyId = created.Policy?.PolicySummary?.Id;
-    await organizations.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: UNFIXABLE }));
+    const scp = await attachDenyScp(organizations, UNFIXABLE, ['iam:DeleteAccessKey']);
     await stack.resynth((stateFile) => appConfig(stateFile, 3));
 
     // WHEN
@@ -283,8 +291,7 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
     expect(hasCredentials(await account(UNFIXABLE))).toBe(true);
 
     // GIVEN: the cause is gone
-    await organizations.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: UNFIXABLE }));
-    await organizations.send(new DeletePolicyCommand({ PolicyId: policyId }));
+    await scp.remove();
     await running().clearCalls();
 
     // WHEN: the next plain apply, nothing else changed
@@ -309,6 +316,10 @@ tier('the example app against the emulator: terraform apply, plan, destroy', () 
     );
     const deletes = (await running().calls()).filter((call) => call.action === 'DeleteAccessKey');
     expect(deletes.map((call) => [call.accountId, call.status])).toEqual([[UNFIXABLE, 200]]);
+    expect((await stack.report('output (after retry)'))['lastDriftRepair']).toMatchObject({
+      remediated: [UNFIXABLE],
+      failed: [],
+    });
     const clean = await terraform('plan (clean after retry)', 'plan', '-detailed-exitcode');
     expect(clean.status).toBe(0);
   }, 300_000);

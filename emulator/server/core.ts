@@ -2,6 +2,7 @@
  * The emulator's request pipeline, independent of the HTTP socket: route, authenticate,
  * inject faults, hand the request to its service, log the call.
  */
+import { forwardedResource } from '../forward/resources';
 import { authorize } from '../policy/authorize';
 import { DEFAULT_FAULTS, loadScenario, rootCredentialsFromScenario } from '../scenario/load';
 import { findQueue } from '../services/sqs';
@@ -178,7 +179,14 @@ export class EmulatorCore {
     let response: RawResponse;
     const unmodelledDenial =
       auth.ok && (handler === undefined || forwarded)
-        ? this.authorizeUnmodelled(auth.principal, signature?.service ?? serviceKey, action, wire, query)
+        ? this.authorizeUnmodelled(
+            auth.principal,
+            signature?.service ?? serviceKey,
+            action,
+            wire,
+            query,
+            signature?.region ?? this.state.region,
+          )
         : undefined;
     if (unmodelledDenial !== undefined) {
       denied = true;
@@ -272,8 +280,10 @@ export class EmulatorCore {
   /**
    * A root session's call to a service the emulator does not model (forwarded to moto, or not
    * served at all) is authorized against its task policy first, as AWS would, so it meets the
-   * task policy's AccessDenied rather than moto's answer or InvalidAction. Other principals'
-   * forwarded calls are not evaluated (the README says so): moto holds their policies.
+   * task policy's AccessDenied rather than moto's answer or InvalidAction. A principal declared
+   * with identity policies (a function's role session) is held to them on the forwarded calls
+   * whose resource the emulator can name (`forward/resources.ts`), since moto checks no policy.
+   * Other forwarded calls are not evaluated (the README says so): moto holds their policies.
    */
   private authorizeUnmodelled(
     principal: Principal,
@@ -281,11 +291,24 @@ export class EmulatorCore {
     action: string,
     wire: WireRequest,
     query: URLSearchParams,
+    region: string,
   ): RawResponse | undefined {
-    if (principal.kind !== 'root-session') return undefined;
+    let resource = '*';
+    if (principal.kind !== 'root-session') {
+      if (principal.kind !== 'iam' || principal.identityPolicies === undefined) return undefined;
+      const named = forwardedResource({
+        service,
+        action,
+        body: wire.body,
+        region,
+        accountId: principal.accountId,
+      });
+      if (named === undefined) return undefined;
+      resource = named;
+    }
     const decision = authorize(this.state, principal, {
       action: `${service}:${action}`,
-      resource: '*',
+      resource,
       resourceAccountId: principal.accountId,
     });
     if (decision.allowed) return undefined;

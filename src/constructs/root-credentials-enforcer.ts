@@ -15,13 +15,13 @@ import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import type { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import {
   Annotations,
   AssetType,
-  Fn,
   TerraformAsset,
   TerraformOutput,
   TerraformStack,
@@ -30,18 +30,15 @@ import {
   type ITerraformDependable,
 } from 'cdktf';
 import { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 
 import { type DesiredState, type ResolvedDesiredState, type UnresolvedPaths } from '../shared/desired-state';
 import {
   DESIRED_STATE_ENV,
   METRICS_NAMESPACE,
-  METRICS_NAMESPACE_ENV,
   METRIC_NAMES,
   METRIC_SERVICE_DIMENSION,
   ORGANIZATION_EVENT_DETAIL_TYPES,
   ORGANIZATION_EVENT_NAMES,
-  SERVICE_NAME_ENV,
   TERRAFORM_KEY,
   AUDIT_ACTION,
   scheduleInput,
@@ -49,6 +46,8 @@ import {
 } from '../shared/lambda-contract';
 import { quote } from '../shared/validation/rules';
 import { locateBundle } from './enforcer/bundle';
+import { enforcerEnvironment, renderJson, serializeDesiredState } from './enforcer/environment';
+import { createLastDriftRepairParameter } from './enforcer/last-drift-repair';
 import {
   enforcerPolicyDocument,
   schedulerPolicyDocument,
@@ -197,7 +196,7 @@ export class RootCredentialsEnforcer extends Construct {
   readonly organizationEventRule?: CloudwatchEventRule;
   readonly alarmTopic: SnsTopic;
   readonly alarms: readonly CloudwatchMetricAlarm[];
-  /** The report of the last apply-time run, or of the drift repair when the last apply repaired drift (JSON). */
+  /** The last apply-time run's report (JSON), with the drift repair's `lastDriftRepair` when there is one. */
   readonly report: TerraformOutput;
   /** Name of the `check` block that carries the plan-time audit, when `planTimeAudit` is set. */
   readonly checkName?: string;
@@ -208,6 +207,8 @@ export class RootCredentialsEnforcer extends Construct {
    * desired state is literally audit mode or dry-run.
    */
   readonly driftRepair?: DataAwsLambdaInvocation;
+  /** Where the drift repair records what it did for later plans; set with `driftRepair`. */
+  readonly lastDriftRepairParameter?: SsmParameter;
   /** The desired state as the function's environment holds it (JSON, or a Terraform expression). */
   readonly desiredStateJson: string;
 
@@ -239,6 +240,9 @@ export class RootCredentialsEnforcer extends Construct {
       this.unresolvedPaths.size > 0,
     );
     this.desiredStateJson = serialized.json;
+    if ((props.planTimeAudit ?? true) && this.repairsAtSynth() !== false) {
+      this.lastDriftRepairParameter = createLastDriftRepairParameter(this, this.functionName);
+    }
 
     const asset = new TerraformAsset(this, 'Bundle', {
       path: locateBundle().directory,
@@ -271,7 +275,13 @@ export class RootCredentialsEnforcer extends Construct {
       ...(props.reservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
-      environment: { variables: enforcerEnvironment(this.functionName, this.desiredStateJson) },
+      environment: {
+        variables: enforcerEnvironment(
+          this.functionName,
+          this.desiredStateJson,
+          this.lastDriftRepairParameter?.name,
+        ),
+      },
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       // Lambda would create the log group itself (without retention) if it ran first.
       dependsOn: [this.logGroup],
@@ -283,6 +293,9 @@ export class RootCredentialsEnforcer extends Construct {
       deadLetterQueueArn: this.deadLetterQueue.arn,
       logGroupArn: this.logGroup.arn,
       enableTrustedAccess: props.enableTrustedAccess ?? false,
+      ...(this.lastDriftRepairParameter
+        ? { lastDriftRepairParameterArn: this.lastDriftRepairParameter.arn }
+        : {}),
     });
     this.rolePolicy = new IamRolePolicy(this, 'RolePolicy', {
       name: 'reconcile-root-credentials',
@@ -339,12 +352,22 @@ export class RootCredentialsEnforcer extends Construct {
       this.driftRepair = audit.driftRepair;
       this.checkName = audit.checkName;
     }
+    // Not the drift repair's whole report after a fixing apply: the repair reads "no drift" on
+    // the next plan, so the output would change back. Its summary, kept in SSM, stays put.
+    const repairAndAudit =
+      this.driftRepair && this.driftAudit
+        ? {
+            repair: decodedResult(this.driftRepair.friendlyUniqueId),
+            audit: decodedResult(this.driftAudit.friendlyUniqueId),
+          }
+        : undefined;
     this.report = new TerraformOutput(this, 'Report', {
-      description: 'Per-account report of the last apply-time root credentials enforcement',
-      // The apply-time run's report only: switching to the drift repair's report after a fixing
-      // apply made the next plan show an output change (the repair reads "no drift" at plan).
+      description: repairAndAudit
+        ? 'Per-account report of the last apply-time root credentials enforcement, and lastDriftRepair: what the last drift repair fixed or could not (null before one)'
+        : 'Per-account report of the last apply-time root credentials enforcement',
       value: reportExpression(
         `${this.invocation.terraformResourceType}.${this.invocation.friendlyUniqueId}.result`,
+        repairAndAudit,
       ),
     });
   }
@@ -503,12 +526,19 @@ export class RootCredentialsEnforcer extends Construct {
     return { driftAudit, ...(driftRepair ? { driftRepair } : {}), checkName };
   }
 
-  /** An HCL boolean: does a plain apply remove drift? Known at synth unless the mode is a variable. */
+  /** Does a plain apply remove drift? Known at synth unless the mode or dry-run is a Terraform value. */
+  private repairsAtSynth(): boolean | undefined {
+    const known = (path: string) => !this.unresolvedPaths.has(path) && !this.unresolvedPaths.has('');
+    return known('mode') && known('dryRun')
+      ? this.resolved.mode === 'enforce' && !this.resolved.dryRun
+      : undefined;
+  }
+
+  /** {@link repairsAtSynth} as an HCL boolean, read back from the deployed function when unknown. */
   private repairCondition(): string {
-    const modeKnown = !this.unresolvedPaths.has('mode') && !this.unresolvedPaths.has('');
-    const dryRunKnown = !this.unresolvedPaths.has('dryRun') && !this.unresolvedPaths.has('');
-    if (modeKnown && dryRunKnown) {
-      return String(this.resolved.mode === 'enforce' && !this.resolved.dryRun);
+    const atSynth = this.repairsAtSynth();
+    if (atSynth !== undefined) {
+      return String(atSynth);
     }
     // The function's environment holds the deployed state; read the mode back from it.
     const deployed = `jsondecode(aws_lambda_function.${this.function.friendlyUniqueId}.environment[0].variables["${DESIRED_STATE_ENV}"])`;
@@ -537,44 +567,6 @@ function providerRegion(scope: Construct): string | undefined {
   return region !== undefined && !Token.isUnresolved(region) ? region : undefined;
 }
 
-/**
- * JSON text, or a `jsonencode()` expression when the value holds a Terraform list, number or map:
- * string references survive `JSON.stringify` as interpolations, the others do not.
- */
-function renderJson(value: unknown): string {
-  return containsUnresolved(value) ? Fn.jsonencode(value) : JSON.stringify(value);
-}
-
-function containsUnresolved(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (typeof next !== 'string' && Token.isUnresolved(next)) return true;
-    if (Array.isArray(next)) stack.push(...(next as unknown[]));
-    else if (next !== null && typeof next === 'object')
-      stack.push(...Object.values(next as Record<string, unknown>));
-  }
-  return false;
-}
-
-/**
- * The desired state as the function's environment holds it, and its digest for the apply-time
- * input. Literal states are JSON written here (readable in the plan) with the digest computed
- * here; a state with Terraform values is `jsonencode()`d by Terraform and digested with
- * `sha256()` of the same expression, so both sides hash the same text either way.
- */
-export function serializeDesiredState(
-  desiredState: DesiredState,
-  hasUnresolved: boolean,
-): { json: string; digest: string } {
-  if (!hasUnresolved && !containsUnresolved(desiredState)) {
-    const json = JSON.stringify(desiredState);
-    return { json, digest: createHash('sha256').update(json, 'utf8').digest('hex') };
-  }
-  const json = Fn.jsonencode(desiredState);
-  return { json, digest: Fn.sha256(json) };
-}
-
 export function organizationEventPattern(): Record<string, unknown> {
   return {
     source: ['aws.organizations'],
@@ -583,13 +575,4 @@ export function organizationEventPattern(): Record<string, unknown> {
   };
 }
 
-export function enforcerEnvironment(functionName: string, desiredStateJson: string): Record<string, string> {
-  return {
-    [DESIRED_STATE_ENV]: desiredStateJson,
-    [SERVICE_NAME_ENV]: functionName,
-    [METRICS_NAMESPACE_ENV]: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
-  };
-}
-
-export { validateEnforcerProps };
+export { enforcerEnvironment, serializeDesiredState, validateEnforcerProps };

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 import { DesiredStateError, validateDesiredState, type ResolvedDesiredState } from '../shared/desired-state';
-import { DESIRED_STATE_ENV } from '../shared/lambda-contract';
+import { DESIRED_STATE_ENV, LAST_DRIFT_REPAIR_PARAMETER_ENV } from '../shared/lambda-contract';
 import { createEngine } from '../engine';
 import type { AccountReport, Engine, RunReport } from '../engine/types';
 import { invokeContinuation, type Continuation } from './continuation';
@@ -19,6 +19,12 @@ import {
   type OrganizationEvent,
   type ScheduledEvent,
 } from './events';
+import {
+  lastDriftRepair,
+  readLastDriftRepair,
+  writeLastDriftRepair,
+  type LastDriftRepair,
+} from './last-drift-repair';
 import { engineLogger, logAccountDone, logger, recordRunMetrics } from './powertools';
 import { enforcementResult, nonComplianceMessage, runLogAttributes, type EnforcementResult } from './result';
 import { enableIamTrustedAccess, type TrustedAccessResult } from './trusted-access';
@@ -41,6 +47,11 @@ export interface AuditResult {
   /** Accounts whose state is unknown: the audit failed for them or ran out of time. */
   readonly unverified: readonly string[];
   readonly summary: RunReport['summary'];
+  /**
+   * What the last drift repair did (null before the first), read from the enforcer's parameter.
+   * Present only when the function has one, i.e. when the enforcer has a drift repair.
+   */
+  readonly lastDriftRepair?: LastDriftRepair | null;
 }
 
 /** The answer to `{ "action": "audit", "onError": "report" }` when the audit could not run. */
@@ -48,7 +59,12 @@ export interface AuditFailure {
   readonly nonCompliant: readonly [];
   readonly unverified: readonly [];
   readonly error: string;
+  /** As in {@link AuditResult}: a failed audit still says what the last repair did. */
+  readonly lastDriftRepair?: LastDriftRepair | null;
 }
+
+/** A drift repair that ran: its report and the summary it recorded for later plans. */
+export type DriftRepairResult = EnforcementResult & { readonly lastDriftRepair?: LastDriftRepair };
 
 /** The answer to a drift repair request with no accounts: what a plan-time read gets. */
 export interface NoDriftResult {
@@ -70,6 +86,7 @@ export type HandlerResult =
   | AuditResult
   | AuditFailure
   | NoDriftResult
+  | DriftRepairResult
   | DeletedResult
   | IgnoredResult
   | (TrustedAccessResult & { readonly task: 'enable-trusted-access' });
@@ -203,16 +220,42 @@ async function onOrganizationEvent(
 }
 
 async function onAudit(event: AuditRequest, context: InvocationContext): Promise<AuditResult | AuditFailure> {
+  // Read before the audit, so a failed audit still carries it and the output does not change.
+  const last = await lastRepairForAudit();
   if (event.onError === 'report') {
     try {
-      return await audit(event, context);
+      return { ...(await audit(event, context)), ...last };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error('plan-time audit failed', { error: message });
-      return { nonCompliant: [], unverified: [], error: message };
+      return { nonCompliant: [], unverified: [], error: message, ...last };
     }
   }
-  return audit(event, context);
+  return { ...(await audit(event, context)), ...last };
+}
+
+/**
+ * `{ lastDriftRepair }` for the audit's answer, or nothing when the function has no parameter. A
+ * read failure never fails the audit (it would fail every plan): null, and a warning says why.
+ */
+async function lastRepairForAudit(): Promise<{ lastDriftRepair?: LastDriftRepair | null }> {
+  const parameterName = process.env[LAST_DRIFT_REPAIR_PARAMETER_ENV];
+  if (parameterName === undefined || parameterName === '') {
+    return {};
+  }
+  try {
+    const { summary, problem } = await readLastDriftRepair(parameterName);
+    if (problem !== undefined) {
+      logger.warn('last drift repair unreadable', { parameter: parameterName, reason: problem });
+    }
+    return { lastDriftRepair: summary };
+  } catch (error) {
+    logger.warn('last drift repair not read', {
+      parameter: parameterName,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    return { lastDriftRepair: null };
+  }
 }
 
 async function audit(event: AuditRequest, context: InvocationContext): Promise<AuditResult> {
@@ -242,7 +285,7 @@ async function audit(event: AuditRequest, context: InvocationContext): Promise<A
 async function onDriftRepair(
   event: DriftRepairRequest,
   context: InvocationContext,
-): Promise<EnforcementResult | NoDriftResult> {
+): Promise<DriftRepairResult | NoDriftResult> {
   if (event.accountIds.length === 0) {
     // Terraform reads the data source while planning whenever the audit found no drift.
     return { drift: 'none' };
@@ -253,10 +296,33 @@ async function onDriftRepair(
     generation: 0,
     onlyAccountIds: event.accountIds,
   });
+  // Recorded before a NonComplianceError, so later plans show the accounts it could not fix too.
+  const recorded = await recordDriftRepair(result.report, context.awsRequestId);
   if (event.failOnNonCompliance && result.failed.length > 0) {
     throw new NonComplianceError(result.failed);
   }
-  return result.answer;
+  return { ...result.answer, ...(recorded !== undefined ? { lastDriftRepair: recorded } : {}) };
+}
+
+/**
+ * Writes the repair's summary to the enforcer's parameter, when the function has one. A failed
+ * write is logged and the repair's result stands: the fix happened, only its record is missing.
+ */
+async function recordDriftRepair(report: RunReport, runId: string): Promise<LastDriftRepair | undefined> {
+  const parameterName = process.env[LAST_DRIFT_REPAIR_PARAMETER_ENV];
+  if (parameterName === undefined || parameterName === '') {
+    return undefined;
+  }
+  const summary = lastDriftRepair(report, runId, new Date());
+  try {
+    await writeLastDriftRepair(parameterName, summary);
+  } catch (error) {
+    logger.warn('last drift repair not recorded', {
+      parameter: parameterName,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return summary;
 }
 
 async function onContinuation(

@@ -38,6 +38,12 @@ export const ORGANIZATION_EVENT_DETAIL_TYPES = [
 
 /** The environment variable that holds the deployed desired state (JSON). */
 export const DESIRED_STATE_ENV = 'DESIRED_STATE';
+/**
+ * The environment variable that names the SSM parameter holding the last drift repair's summary
+ * (set only when the enforcer has a drift repair). The repair writes it, the plan-time audit
+ * reads it back, so `enforcement_report` can show the last fix on every later plan.
+ */
+export const LAST_DRIFT_REPAIR_PARAMETER_ENV = 'LAST_DRIFT_REPAIR_PARAMETER';
 /** Powertools reads these; the construct sets them so logs and metrics name the function. */
 export const SERVICE_NAME_ENV = 'POWERTOOLS_SERVICE_NAME';
 export const METRICS_NAMESPACE_ENV = 'POWERTOOLS_METRICS_NAMESPACE';

@@ -56,9 +56,17 @@ export interface EnforcerPolicyOptions {
   readonly logGroupArn: string;
   /** Adds `organizations:EnableAWSServiceAccess` (trusted access for IAM, added at apply time). */
   readonly enableTrustedAccess: boolean;
+  /**
+   * The SSM parameter the drift repair records its summary in (and the plan-time audit reads),
+   * when the enforcer has a drift repair; the role may get and put that one parameter only.
+   */
+  readonly lastDriftRepairParameterArn?: string;
   /** @default 'aws' */
   readonly partition?: string;
 }
+
+/** What the function does with the last drift repair's parameter: read it, overwrite it. */
+export const LAST_DRIFT_REPAIR_ACTIONS = ['ssm:GetParameter', 'ssm:PutParameter'] as const;
 
 /** The task policies a role in this mode needs, in the order sessions are opened. */
 export function taskPolicyArns(mode: Mode, dryRun: boolean): string[] {
@@ -164,6 +172,14 @@ export function enforcerPolicyDocument(options: EnforcerPolicyOptions): Identity
       Resource: [`${options.logGroupArn}:*`],
     },
   );
+  if (options.lastDriftRepairParameterArn !== undefined) {
+    statements.push({
+      Sid: 'RecordLastDriftRepair',
+      Effect: 'Allow',
+      Action: [...LAST_DRIFT_REPAIR_ACTIONS],
+      Resource: [options.lastDriftRepairParameterArn],
+    });
+  }
   return { Version: '2012-10-17', Statement: statements };
 }
 

@@ -64,7 +64,7 @@ export function driftRepairedCheck(
       assert: [
         {
           condition: `\${!terraform.applying || !local.${ran}}`,
-          error_message: `Drift repaired by this apply (not a failure): \${local.${summary}}. The function's logs hold the repair's report; enforcement_report stays the apply-time run's.`,
+          error_message: `Drift repaired by this apply (not a failure): \${local.${summary}}. The function's logs hold the repair's report; enforcement_report.lastDriftRepair holds its summary.`,
         },
       ],
     },
@@ -83,12 +83,21 @@ function driftAssertion(
 }
 
 /**
- * The report output: the drift repair's report when this apply repaired drift, else the
- * apply-time run's. Both are strings, so the conditional needs no common object type.
+ * The report output: the apply-time run's report, and with a drift repair a `lastDriftRepair`
+ * key: the repair's summary when this apply's repair ran, else the one the plan-time audit read
+ * back from the parameter the repair wrote. The two are the same value, so the clean plan after a
+ * fixing apply shows no output change. Each side is `jsonencode`d so the conditional compares
+ * strings, not two object types Terraform may refuse to unify. `repair` and `audit` are the
+ * decoded results; without them the output is the apply-time report alone.
  */
-export function reportExpression(invocationResult: string, repairResultExpression?: string): string {
-  if (repairResultExpression === undefined) {
+export function reportExpression(
+  invocationResult: string,
+  lastRepair?: { readonly repair: string; readonly audit: string },
+): string {
+  if (lastRepair === undefined) {
     return `\${jsondecode(${invocationResult})}`;
   }
-  return `\${jsondecode(try(jsondecode(${repairResultExpression}).drift, "") == "none" ? ${invocationResult} : ${repairResultExpression})}`;
+  const { repair, audit } = lastRepair;
+  const last = `jsondecode(try(${repair}.drift, "") != "none" ? jsonencode(try(${repair}.lastDriftRepair, null)) : jsonencode(try(${audit}.lastDriftRepair, null)))`;
+  return `\${merge(jsondecode(${invocationResult}), {lastDriftRepair = ${last}})}`;
 }

@@ -25,9 +25,10 @@ import {
   DEFAULT_ENFORCER_FUNCTION_NAME,
   LAMBDA_ENVIRONMENT_LIMIT_BYTES,
   LOG_RETENTION_DAYS,
-  enforcerEnvironment,
   type RootCredentialsEnforcerProps,
 } from '../root-credentials-enforcer';
+import { containsUnresolved, enforcerEnvironment } from './environment';
+import { lastDriftRepairParameterName } from './last-drift-repair';
 
 interface EnforcerFindings {
   readonly errors: ValidationIssue[];
@@ -99,12 +100,20 @@ const ENFORCER_RULES: readonly Rule<RootCredentialsEnforcerProps>[] = [
     }
     return [error('alarmEmail', `got ${quote(alarmEmail)}; expected an email address`)];
   },
-  function desiredStateFitsTheEnvironment({ desiredState, functionName }, context) {
+  function desiredStateFitsTheEnvironment({ desiredState, functionName, planTimeAudit }, context) {
     const name = functionName ?? DEFAULT_ENFORCER_FUNCTION_NAME;
-    if (context.isUnresolved(name) || containsUnresolvedWith(desiredState, context)) {
+    if (context.isUnresolved(name) || containsUnresolved(desiredState, context.isUnresolved)) {
       return [];
     }
-    const size = Object.entries(enforcerEnvironment(name, JSON.stringify(desiredState))).reduce(
+    // The drift repair's parameter name is in the environment too (enforce mode, not dry-run).
+    const repairs =
+      planTimeAudit !== false && (desiredState.mode ?? 'audit') === 'enforce' && desiredState.dryRun !== true;
+    const environment = enforcerEnvironment(
+      name,
+      JSON.stringify(desiredState),
+      repairs ? lastDriftRepairParameterName(name) : undefined,
+    );
+    const size = Object.entries(environment).reduce(
       (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
       0,
     );
@@ -118,18 +127,6 @@ const ENFORCER_RULES: readonly Rule<RootCredentialsEnforcerProps>[] = [
         ];
   },
 ];
-
-function containsUnresolvedWith(value: unknown, context: RuleContext): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (context.isUnresolved(next)) return true;
-    if (Array.isArray(next)) stack.push(...(next as unknown[]));
-    else if (next !== null && typeof next === 'object')
-      stack.push(...Object.values(next as Record<string, unknown>));
-  }
-  return false;
-}
 
 /**
  * Every problem with the props at once: the desired state's, then the enforcer's own. Values
