@@ -113,7 +113,8 @@ run "everything_on_enforce" {
   assert {
     condition     = jsondecode(aws_lambda_function.function.environment[0].variables["DESIRED_STATE"]).managementAccountId == "111111111111"
     error_message = "the management account id reaches the desired state"
-  }  assert {
+  }
+  assert {
     condition     = length(aws_ssm_parameter.last_drift_repair) == 0 && aws_lambda_function.function.environment[0].variables["LAST_DRIFT_REPAIR_PARAMETER"] == ""
     error_message = "without the plan-time audit nothing repairs drift, so no parameter records a repair and the function is given none"
   }
