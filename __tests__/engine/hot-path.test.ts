@@ -71,6 +71,16 @@ const input = (accountId: string) => ({
   durationSeconds: 900,
 });
 
+/** The same AssumeRoot as {@link input}, through a full client's `send`. */
+const assumeRootViaClient = (accountId: string) =>
+  sts().send(
+    new AssumeRootCommand({
+      TargetPrincipal: accountId,
+      TaskPolicyArn: { arn: AUDIT },
+      DurationSeconds: 900,
+    }),
+  );
+
 /** What a test may compare of an SDK error: its type and the metadata the engine reads. */
 function shape(error: unknown) {
   const e = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number } };
@@ -105,15 +115,7 @@ describe('hot path against the full client', () => {
   });
 
   it('throws the typed error the client throws, with its $metadata and $response', async () => {
-    const viaClient = await rejection(
-      sts().send(
-        new AssumeRootCommand({
-          TargetPrincipal: nonMember,
-          TaskPolicyArn: { arn: AUDIT },
-          DurationSeconds: 900,
-        }),
-      ),
-    );
+    const viaClient = await rejection(assumeRootViaClient(nonMember));
     const viaHotPath = await rejection(assumeRoot(sts(), input(nonMember)));
     expect(shape(viaHotPath)).toEqual(shape(viaClient));
     expect((viaHotPath as { $response?: { statusCode: number } }).$response?.statusCode).toBe(
@@ -198,15 +200,7 @@ describe('hot path on the engine’s own clients (its node:http transport)', () 
   });
 
   it('throws the typed error the client throws, and retries throttling with the engine’s attempts', async () => {
-    const viaClient = await rejection(
-      sts().send(
-        new AssumeRootCommand({
-          TargetPrincipal: nonMember,
-          TaskPolicyArn: { arn: AUDIT },
-          DurationSeconds: 900,
-        }),
-      ),
-    );
+    const viaClient = await rejection(assumeRootViaClient(nonMember));
     const viaTransport = await rejection(assumeRoot(createStsClient(settings()), input(nonMember)));
     expect(shape(viaTransport)).toEqual(shape(viaClient));
     expect((viaTransport as { $response?: { statusCode: number } }).$response?.statusCode).toBe(

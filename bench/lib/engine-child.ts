@@ -44,14 +44,15 @@ async function main(): Promise<void> {
   lines.close();
   process.env['AWS_ENDPOINT_URL'] = spec.endpoint;
   const credentials = { ...MANAGEMENT_CREDENTIALS };
+  const floorOptions = {
+    endpoint: spec.endpoint,
+    region: 'us-east-1',
+    credentials,
+    accountIds: spec.floorAccountIds,
+    concurrency: spec.concurrency,
+  };
   if (spec.floorOnly === true) {
-    const floor = await measureFloor({
-      endpoint: spec.endpoint,
-      region: 'us-east-1',
-      credentials,
-      accountIds: spec.floorAccountIds,
-      concurrency: spec.concurrency,
-    });
+    const floor = await measureFloor(floorOptions);
     process.stdout.write(`${JSON.stringify({ floor })}\n`);
     return;
   }
@@ -72,13 +73,7 @@ async function main(): Promise<void> {
   // rss() every 50 ms cost the engine's CPU figure ~1.5% and could miss a short peak.
   const peak = process.resourceUsage().maxRSS * 1024;
   const floorProfiler = spec.profileDir === undefined ? undefined : await startProfile();
-  const floor = await measureFloor({
-    endpoint: spec.endpoint,
-    region: 'us-east-1',
-    credentials,
-    accountIds: spec.floorAccountIds,
-    concurrency: spec.concurrency,
-  });
+  const floor = await measureFloor(floorOptions);
   if (floorProfiler !== undefined && spec.profileDir !== undefined) {
     await floorProfiler.stop(spec.profileDir, 'floor');
   }

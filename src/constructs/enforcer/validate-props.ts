@@ -176,6 +176,5 @@ function withoutDeploymentSettings(
   if (isUnresolved(desiredState) || desiredState === null || typeof desiredState !== 'object') {
     return desiredState;
   }
-  const { schedule: _schedule, managementAccountId: _managementAccountId, ...runState } = desiredState;
-  return runState;
+  return splitDesiredState(desiredState).engine;
 }

@@ -11,7 +11,6 @@ import {
   MAX_BREAK_GLASS_DAYS_LIMIT,
   type DeploymentSettings,
   type DesiredState,
-  type EngineDesiredState,
   type ResolvedDesiredState,
 } from './schema';
 import { ValidationError, type ValidationIssue } from '../validation/rules';
@@ -382,15 +381,18 @@ export function parseDesiredState(input: unknown, options: ValidateOptions = {})
 }
 
 /**
- * The validated document split in two: what the engine runs on, and the deployment settings it
- * ignores. The engine part is a new object without the deployment keys, so whatever it is passed
- * to (the engine, a report, a log) never carries them.
+ * A document split in two: what the engine runs on, and the deployment settings it ignores. The
+ * engine part is a new object without the deployment keys, so whatever it is passed to (the
+ * engine, a report, a log, the function's environment) never carries them. A validated document
+ * gives exactly the `EngineDesiredState` the engine takes.
  */
-export function splitDesiredState(resolved: ResolvedDesiredState): {
-  readonly engine: EngineDesiredState;
+export function splitDesiredState<Document extends DeploymentSettings = ResolvedDesiredState>(
+  document: Document,
+): {
+  readonly engine: Omit<Document, keyof DeploymentSettings>;
   readonly deployment: DeploymentSettings;
 } {
-  const { schedule, managementAccountId, ...engine } = resolved;
+  const { schedule, managementAccountId, ...engine } = document;
   return {
     engine,
     deployment: {
