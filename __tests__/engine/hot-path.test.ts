@@ -12,12 +12,20 @@ import {
   paginateListMFADevices,
   paginateListSigningCertificates,
 } from '@aws-sdk/client-iam';
+import {
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+  paginateListAccountsForParent,
+} from '@aws-sdk/client-organizations';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { startEmulator, type RunningEmulator } from '../../emulator/index';
 import { generateScenario } from '../../emulator/scenario/generate';
 import {
+  createOrganizationsClient,
   createSessionIamClient,
   createSharedAgents,
   createStsClient,
@@ -28,6 +36,7 @@ import {
   getAccountSummary,
   hasLoginProfile,
   listAccessKeyIds,
+  listAccountsForParent,
   listMfaSerials,
   listSigningCertificateIds,
 } from '../../src/engine/hot-path';
@@ -263,6 +272,100 @@ describe('hot path on the engine’s own clients (its node:http transport)', () 
       expect(error).toMatchObject({ name: 'TimeoutError', code: 'ECONNRESET' });
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('the Organizations account listing on the hot path (AWS JSON 1.1)', () => {
+  let big: RunningEmulator;
+  let parents: string[];
+
+  beforeAll(async () => {
+    // ~30 accounts under each of four parents: every parent takes two pages of 20.
+    big = await startEmulator({
+      scenario: generateScenario({ accounts: 120, seed: 5, nonCompliantShare: 0, organizationalUnits: 1 }),
+    });
+    const client = viaSdk();
+    const roots = (await client.send(new ListRootsCommand({}))).Roots ?? [];
+    parents = roots.map((r) => r.Id ?? '');
+    for (let i = 0; i < parents.length; i++) {
+      const children = await client.send(
+        new ListOrganizationalUnitsForParentCommand({ ParentId: parents[i] }),
+      );
+      parents.push(...(children.OrganizationalUnits ?? []).map((ou) => ou.Id ?? ''));
+    }
+    process.env['AWS_ENDPOINT_URL_ORGANIZATIONS'] = big.endpoint;
+  });
+
+  afterAll(async () => {
+    delete process.env['AWS_ENDPOINT_URL_ORGANIZATIONS'];
+    await big.stop();
+  });
+
+  function viaSdk(): OrganizationsClient {
+    return new OrganizationsClient({
+      region: big.region,
+      endpoint: big.endpoint,
+      credentials: { ...big.managementCredentials },
+    });
+  }
+
+  /** The engine's client, sent to this emulator by the standard configuration (read at its first call). */
+  function engineClient(maxAttempts = 8): OrganizationsClient {
+    return createOrganizationsClient({
+      region: big.region,
+      maxAttempts,
+      credentials: async () => ({ ...big.managementCredentials }),
+      agents: createSharedAgents(8),
+    });
+  }
+
+  async function pages<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+    const all: T[] = [];
+    for await (const page of iterable) all.push(page);
+    return all;
+  }
+
+  it('lists every page the SDK paginator lists, account for account', async () => {
+    const client = engineClient();
+    expect(transportFor(client.config)).toBeDefined();
+    expect(parents.length).toBe(4);
+    let multiPage = 0;
+    for (const parentId of parents) {
+      const viaPaginator = (
+        await pages(paginateListAccountsForParent({ client: viaSdk() }, { ParentId: parentId }))
+      )
+        .flatMap((page) => page.Accounts ?? [])
+        .map((a) => ({ Id: a.Id, Name: a.Name, State: a.State, Status: a.Status }));
+      const hot = await pages(listAccountsForParent(client, parentId));
+      if (hot.length > 1) multiPage += 1;
+      expect(hot.flat().map((a) => ({ Id: a.Id, Name: a.Name, State: a.State, Status: a.Status }))).toEqual(
+        viaPaginator,
+      );
+    }
+    expect(multiPage).toBeGreaterThan(0);
+    const requests = (await big.calls()).filter((c) => c.action === 'ListAccountsForParent');
+    expect(requests.length).toBeGreaterThan(parents.length);
+  });
+
+  it('throws the client’s typed ParentNotFoundException, and retries throttling with the engine’s attempts', async () => {
+    const missing = 'ou-gen0-doesnotexist';
+    const viaClient = await rejection(viaSdk().send(new ListAccountsForParentCommand({ ParentId: missing })));
+    const hot = await rejection(pages(listAccountsForParent(engineClient(), missing)));
+    expect(shape(hot)).toEqual(shape(viaClient));
+    expect(shape(hot).name).toBe('ParentNotFoundException');
+
+    await big.setFaults({ throttleRate: 1 });
+    try {
+      await big.clearCalls();
+      const throttled = await rejection(pages(listAccountsForParent(engineClient(2), parents[0] ?? '')));
+      expect(shape(throttled).name).toMatch(/Throttl|TooManyRequests/);
+      expect((throttled as { $metadata: { attempts?: number } }).$metadata.attempts).toBe(2);
+      const listed = (await big.calls()).filter((c) => c.action === 'ListAccountsForParent');
+      expect(listed).toHaveLength(2);
+      expect(listed.every((c) => c.status >= 400)).toBe(true);
+    } finally {
+      await big.setFaults({ throttleRate: 0 });
     }
   });
 });

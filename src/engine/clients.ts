@@ -103,7 +103,7 @@ export function createStsClient(settings: ClientSettings): STSClient {
 }
 
 export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
-  return new OrganizationsClient(callerConfig(settings, 'organizations'));
+  return withTransport(new OrganizationsClient(callerConfig(settings, 'organizations')), settings);
 }
 
 /** IAM as the caller (organization features), not as a root session. */

@@ -1,6 +1,7 @@
 /**
- * The two calls every account costs, `sts:AssumeRoot` and `iam:GetAccountSummary`, sent with the
- * SDK's own parts instead of through a client's `send` (issue 12).
+ * The two calls every account costs, `sts:AssumeRoot` and `iam:GetAccountSummary`, the few more a
+ * non-compliant account costs, and the Organizations account listing, sent with the SDK's own
+ * parts instead of through a client's `send` (issue 12).
  *
  * A client's `send` builds a handler context, runs some twenty middleware (endpoint rules, user
  * agent formatting, logging filters, checksums), serializes and parses through the schema layer
@@ -37,6 +38,8 @@ import {
   ListSigningCertificates$,
   ListSigningCertificatesCommand,
 } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListAccountsForParent$, ListAccountsForParentCommand } from '@aws-sdk/client-organizations';
 import { AwsSdkSigV4Signer } from '@aws-sdk/core/httpAuthSchemes';
 import {
   getEndpointFromInstructions,
@@ -60,7 +63,7 @@ import { isNotFound } from './errors';
 import { transportFor, type Transport } from './transport';
 
 /** The parts of a client's resolved configuration used here (all public SDK configuration). */
-interface QueryConfig {
+interface ClientConfig {
   readonly region: () => Promise<string>;
   readonly serviceId?: string;
   readonly requestHandler: {
@@ -80,33 +83,60 @@ interface QueryConfig {
 
 interface Operation {
   readonly action: string;
-  readonly version: string;
   readonly schema: StaticOperationSchema;
   readonly command: EndpointParameterInstructionsSupplier;
   readonly signingName: string;
+  /** The protocol's own headers: the content type, and AWS JSON's `x-amz-target`. */
+  readonly protocolHeaders: Readonly<Record<string, string>>;
 }
 
-const ASSUME_ROOT: Operation = {
-  action: 'AssumeRoot',
-  version: '2011-06-15',
-  schema: AssumeRoot$,
-  command: AssumeRootCommand,
-  signingName: 'sts',
-};
+/** An operation of the AWS Query protocol (STS, IAM): a form body naming the action and version. */
+interface QueryOperation extends Operation {
+  readonly version: string;
+}
 
-const GET_ACCOUNT_SUMMARY: Operation = {
-  action: 'GetAccountSummary',
-  version: '2010-05-08',
-  schema: GetAccountSummary$,
-  command: GetAccountSummaryCommand,
-  signingName: 'iam',
-};
+const queryOperation = (
+  signingName: string,
+  version: string,
+  action: string,
+  schema: StaticOperationSchema,
+  command: EndpointParameterInstructionsSupplier,
+): QueryOperation => ({
+  action,
+  version,
+  schema,
+  command,
+  signingName,
+  protocolHeaders: { 'content-type': 'application/x-www-form-urlencoded' },
+});
+
+/** An operation of the AWS JSON 1.1 protocol (Organizations): a JSON body, the action in `x-amz-target`. */
+const jsonOperation = (
+  signingName: string,
+  targetPrefix: string,
+  action: string,
+  schema: StaticOperationSchema,
+  command: EndpointParameterInstructionsSupplier,
+): Operation => ({
+  action,
+  schema,
+  command,
+  signingName,
+  protocolHeaders: {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `${targetPrefix}.${action}`,
+  },
+});
+
+const ASSUME_ROOT = queryOperation('sts', '2011-06-15', 'AssumeRoot', AssumeRoot$, AssumeRootCommand);
 
 const iamOperation = (
   action: string,
   schema: StaticOperationSchema,
   command: EndpointParameterInstructionsSupplier,
-): Operation => ({ action, version: '2010-05-08', schema, command, signingName: 'iam' });
+): QueryOperation => queryOperation('iam', '2010-05-08', action, schema, command);
+
+const GET_ACCOUNT_SUMMARY = iamOperation('GetAccountSummary', GetAccountSummary$, GetAccountSummaryCommand);
 
 const GET_LOGIN_PROFILE = iamOperation('GetLoginProfile', GetLoginProfile$, GetLoginProfileCommand);
 const LIST_ACCESS_KEYS = iamOperation('ListAccessKeys', ListAccessKeys$, ListAccessKeysCommand);
@@ -116,6 +146,13 @@ const LIST_SIGNING_CERTIFICATES = iamOperation(
   ListSigningCertificatesCommand,
 );
 const LIST_MFA_DEVICES = iamOperation('ListMFADevices', ListMFADevices$, ListMFADevicesCommand);
+const LIST_ACCOUNTS_FOR_PARENT = jsonOperation(
+  'organizations',
+  'AWSOrganizationsV20161128',
+  'ListAccountsForParent',
+  ListAccountsForParent$,
+  ListAccountsForParentCommand,
+);
 
 /** What is resolved once per client and operation. */
 interface Prepared {
@@ -133,7 +170,7 @@ const signer = new AwsSdkSigV4Signer();
  */
 const UNUSED_IDENTITY: AwsCredentialIdentity = { accessKeyId: '', secretAccessKey: '' };
 
-function prepare(config: QueryConfig, op: Operation): Promise<Prepared> {
+function prepare(config: ClientConfig, op: Operation): Promise<Prepared> {
   let byAction = prepared.get(config);
   if (byAction === undefined) {
     byAction = new Map();
@@ -149,7 +186,7 @@ function prepare(config: QueryConfig, op: Operation): Promise<Prepared> {
   return ready;
 }
 
-async function prepareUncached(config: QueryConfig, op: Operation): Promise<Prepared> {
+async function prepareUncached(config: ClientConfig, op: Operation): Promise<Prepared> {
   const endpoint = await getEndpointFromInstructions({}, op.command, config);
   const scheme = endpoint.properties?.['authSchemes'] as Array<{ signingRegion?: string }> | undefined;
   const signingRegion = scheme?.[0]?.signingRegion ?? (await config.region());
@@ -202,7 +239,7 @@ async function prepareUncached(config: QueryConfig, op: Operation): Promise<Prep
       ? Object.fromEntries(Object.entries(endpoint.headers).map(([k, v]) => [k, v.join(',')]))
       : {}),
     host: url.host,
-    'content-type': 'application/x-www-form-urlencoded',
+    ...op.protocolHeaders,
     'user-agent': userAgent,
     'x-amz-user-agent': userAgent,
   };
@@ -215,7 +252,7 @@ async function viaTransport(transport: Transport, url: URL, signed: HttpRequest)
 }
 
 /** A client the engine did not build sends through its own request handler. */
-async function viaHandler(config: QueryConfig, signed: HttpRequest): Promise<HttpResponse> {
+async function viaHandler(config: ClientConfig, signed: HttpRequest): Promise<HttpResponse> {
   const { response } = await config.requestHandler.handle(signed);
   const bytes = await config.streamCollector(response.body);
   return new HttpResponse({ ...response, body: bytes });
@@ -284,7 +321,7 @@ function asSdkError(error: unknown): Error {
 
 /** Throws the client's own typed error for a non-2xx response, with `$response` as the client sets it. */
 async function failWith(
-  config: QueryConfig,
+  config: ClientConfig,
   op: Operation,
   context: HandlerExecutionContext,
   response: HttpResponse,
@@ -313,15 +350,10 @@ function encode(value: string): string {
     : encoded;
 }
 
-async function call(
-  client: { config: object },
-  op: Operation,
-  params: ReadonlyArray<readonly [string, string]>,
-): Promise<string> {
-  const config = client.config as QueryConfig;
+/** One call of `op` with `body` (already in the protocol's encoding): the 2xx response body as text. */
+async function call(client: { config: object }, op: Operation, body: string): Promise<string> {
+  const config = client.config as ClientConfig;
   const ready = await prepare(config, op);
-  let body = `Action=${op.action}&Version=${op.version}`;
-  for (const [key, value] of params) body += `&${encode(key)}=${encode(value)}`;
   const { url } = ready;
   const request = new HttpRequest({
     protocol: url.protocol,
@@ -338,6 +370,17 @@ async function call(
   return Buffer.isBuffer(bytes)
     ? bytes.toString('utf8')
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** A Query call: the form body as the SDK's serializer writes it (action, version, then the parameters). */
+function query(
+  client: { config: object },
+  op: QueryOperation,
+  params: ReadonlyArray<readonly [string, string]>,
+): Promise<string> {
+  let body = `Action=${op.action}&Version=${op.version}`;
+  for (const [key, value] of params) body += `&${encode(key)}=${encode(value)}`;
+  return call(client, op, body);
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -368,7 +411,7 @@ export async function assumeRoot(
   sts: STSClient,
   input: { targetPrincipal: string; taskPolicyArn: string; durationSeconds: number },
 ): Promise<SessionCredentials | undefined> {
-  const xml = await call(sts, ASSUME_ROOT, [
+  const xml = await query(sts, ASSUME_ROOT, [
     ['TargetPrincipal', input.targetPrincipal],
     ['TaskPolicyArn.arn', input.taskPolicyArn],
     ['DurationSeconds', String(input.durationSeconds)],
@@ -383,12 +426,20 @@ export async function assumeRoot(
 
 /** `iam:GetAccountSummary` with the (root session's) IAM client: its SummaryMap. */
 export async function getAccountSummary(iam: IAMClient): Promise<Record<string, number>> {
-  const xml = await call(iam, GET_ACCOUNT_SUMMARY, []);
-  const map = /<SummaryMap>([\s\S]*?)<\/SummaryMap>/.exec(xml)?.[1];
-  if (map === undefined) throw new Error('GetAccountSummary answered without a SummaryMap');
+  const xml = await query(iam, GET_ACCOUNT_SUMMARY, []);
+  const start = xml.indexOf('<SummaryMap>');
+  const end = xml.indexOf('</SummaryMap>', start);
+  if (start < 0 || end < 0) throw new Error('GetAccountSummary answered without a SummaryMap');
+  // A scan with indexOf: a capturing regex over the map's ~40 entries was the hot path's largest
+  // cost of its own (issue 12). Each entry is `<key>K</key>` followed by `<value>V</value>`.
   const summary: Record<string, number> = {};
-  for (const entry of map.matchAll(/<entry>\s*<key>([^<]*)<\/key>\s*<value>([^<]*)<\/value>\s*<\/entry>/g)) {
-    summary[decodeXml(entry[1] ?? '')] = Number(entry[2]);
+  for (let at = xml.indexOf('<key>', start); at >= 0 && at < end; at = xml.indexOf('<key>', at)) {
+    const keyEnd = xml.indexOf('</key>', at);
+    const valueStart = xml.indexOf('<value>', keyEnd);
+    const valueEnd = xml.indexOf('</value>', valueStart);
+    if (keyEnd < 0 || valueStart < 0 || valueEnd < 0 || valueEnd > end) break;
+    summary[decodeXml(xml.slice(at + 5, keyEnd))] = Number(xml.slice(valueStart + 7, valueEnd));
+    at = valueEnd;
   }
   return summary;
 }
@@ -397,11 +448,11 @@ export async function getAccountSummary(iam: IAMClient): Promise<Record<string, 
  * Every page of an IAM list operation, as the SDK's paginator walks it: the next page is asked
  * for with the `Marker` of the last one for as long as a page carries one.
  */
-async function allPages(iam: IAMClient, op: Operation, item: string): Promise<string[]> {
+async function allPages(iam: IAMClient, op: QueryOperation, item: string): Promise<string[]> {
   const items: string[] = [];
   let marker: string | undefined;
   do {
-    const xml = await call(iam, op, marker === undefined ? [] : [['Marker', marker]]);
+    const xml = await query(iam, op, marker === undefined ? [] : [['Marker', marker]]);
     for (const match of xml.matchAll(new RegExp(`<${item}>([^<]*)</${item}>`, 'g'))) {
       if (match[1]) items.push(decodeXml(match[1]));
     }
@@ -413,7 +464,7 @@ async function allPages(iam: IAMClient, op: Operation, item: string): Promise<st
 /** `iam:GetLoginProfile` with a root session's client: whether the root user has a password (NoSuchEntity: none). */
 export async function hasLoginProfile(iam: IAMClient): Promise<boolean> {
   try {
-    await call(iam, GET_LOGIN_PROFILE, []);
+    await query(iam, GET_LOGIN_PROFILE, []);
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;
@@ -434,4 +485,37 @@ export function listSigningCertificateIds(iam: IAMClient): Promise<string[]> {
 /** `iam:ListMFADevices`, every page: the serial numbers (ARNs for virtual devices) of the root user's MFA devices. */
 export function listMfaSerials(iam: IAMClient): Promise<string[]> {
   return allPages(iam, LIST_MFA_DEVICES, 'SerialNumber');
+}
+
+/** What `organizations:ListAccountsForParent` answers for each account (the fields the engine reads). */
+export interface ListedAccount {
+  readonly Id?: string;
+  readonly Name?: string;
+  readonly State?: string;
+  readonly Status?: string;
+}
+
+/**
+ * `organizations:ListAccountsForParent` with the Organizations client's configuration, a page at
+ * a time, following `NextToken` as the SDK's paginator does. At 20 accounts a page it is the one
+ * listing whose calls grow with the organization (100 of them for 2,000 accounts), so it takes
+ * the hot path; a missing parent throws the client's `ParentNotFoundException`.
+ */
+export async function* listAccountsForParent(
+  organizations: OrganizationsClient,
+  parentId: string,
+): AsyncGenerator<ListedAccount[]> {
+  let nextToken: string | undefined;
+  do {
+    const text = await call(
+      organizations,
+      LIST_ACCOUNTS_FOR_PARENT,
+      JSON.stringify(
+        nextToken === undefined ? { ParentId: parentId } : { ParentId: parentId, NextToken: nextToken },
+      ),
+    );
+    const page = JSON.parse(text) as { Accounts?: ListedAccount[]; NextToken?: string | null };
+    yield page.Accounts ?? [];
+    nextToken = page.NextToken ?? undefined;
+  } while (nextToken !== undefined);
 }

@@ -8,7 +8,6 @@ import {
   DescribePolicyCommand,
   ListParentsCommand,
   OrganizationsClient,
-  paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
   paginateListPolicies,
   paginateListPoliciesForTarget,
@@ -17,6 +16,7 @@ import {
 } from '@aws-sdk/client-organizations';
 
 import { errorName } from './errors';
+import { listAccountsForParent } from './hot-path';
 
 export interface OrganizationInfo {
   readonly id: string;
@@ -117,11 +117,8 @@ export class AwsOrganizationSource implements OrganizationSource, PolicySource {
 
   async *listAccounts(parentId: string): AsyncIterable<OrgAccount[]> {
     try {
-      for await (const page of paginateListAccountsForParent(
-        { client: this.client },
-        { ParentId: parentId },
-      )) {
-        yield (page.Accounts ?? []).flatMap((account) => (account.Id ? [toOrgAccount(account)] : []));
+      for await (const accounts of listAccountsForParent(this.client, parentId)) {
+        yield accounts.flatMap((account) => (account.Id ? [toOrgAccount(account)] : []));
       }
     } catch (error) {
       if (errorName(error) === 'ParentNotFoundException')
