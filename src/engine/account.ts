@@ -83,6 +83,7 @@ const SUMMARY_KEYS: Record<CredentialKind, SummaryKeyType> = {
   signingCertificates: 'AccountSigningCertificatesPresent',
   mfaDevices: 'AccountMFAEnabled',
 };
+const SUMMARY_KEY_LIST = Object.values(SUMMARY_KEYS);
 
 /** Audits, and in enforce mode remediates, one account. Never throws: failures become a `failed` report. */
 export function reconcileAccount(
@@ -226,7 +227,7 @@ async function verify(
 }
 
 async function readFlags(session: RootSession<IAMClient>): Promise<Flags> {
-  const summary = await session.call((client) => getAccountSummary(client));
+  const summary = await session.call((client) => getAccountSummary(client, SUMMARY_KEY_LIST));
   const flag = (kind: CredentialKind) => (summary[SUMMARY_KEYS[kind]] ?? 0) > 0;
   return {
     password: flag('password'),

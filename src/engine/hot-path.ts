@@ -162,7 +162,8 @@ interface Prepared {
   readonly send: (request: HttpRequest) => Promise<HttpResponse>;
 }
 
-const prepared = new WeakMap<object, Map<string, Promise<Prepared>>>();
+/** Per client configuration and action: the resolution while it runs, then what it resolved to. */
+const prepared = new WeakMap<object, Map<string, Promise<Prepared> | Prepared>>();
 const signer = new AwsSdkSigV4Signer();
 /**
  * `AwsSdkSigV4Signer.sign` signs with the client's own signer, whose credentials provider is the
@@ -170,20 +171,23 @@ const signer = new AwsSdkSigV4Signer();
  */
 const UNUSED_IDENTITY: AwsCredentialIdentity = { accessKeyId: '', secretAccessKey: '' };
 
-function prepare(config: ClientConfig, op: Operation): Promise<Prepared> {
+/** The operation's resolved settings: synchronously once resolved, so a call awaits nothing for them. */
+function prepare(config: ClientConfig, op: Operation): Promise<Prepared> | Prepared {
   let byAction = prepared.get(config);
   if (byAction === undefined) {
     byAction = new Map();
     prepared.set(config, byAction);
   }
-  let ready = byAction.get(op.action);
-  if (ready === undefined) {
-    ready = prepareUncached(config, op);
+  const known = byAction.get(op.action);
+  if (known !== undefined) return known;
+  const resolving = prepareUncached(config, op);
+  byAction.set(op.action, resolving);
+  resolving.then(
+    (ready) => byAction.set(op.action, ready),
     // A failed resolution (no region, a bad endpoint setting) is retried by the next call.
-    ready.catch(() => byAction.delete(op.action));
-    byAction.set(op.action, ready);
-  }
-  return ready;
+    () => byAction.delete(op.action),
+  );
+  return resolving;
 }
 
 async function prepareUncached(config: ClientConfig, op: Operation): Promise<Prepared> {
@@ -353,7 +357,8 @@ function encode(value: string): string {
 /** One call of `op` with `body` (already in the protocol's encoding): the 2xx response body as text. */
 async function call(client: { config: object }, op: Operation, body: string): Promise<string> {
   const config = client.config as ClientConfig;
-  const ready = await prepare(config, op);
+  const known = prepare(config, op);
+  const ready = known instanceof Promise ? await known : known;
   const { url } = ready;
   const request = new HttpRequest({
     protocol: url.protocol,
@@ -424,22 +429,29 @@ export async function assumeRoot(
   return { accessKeyId, secretAccessKey, sessionToken };
 }
 
-/** `iam:GetAccountSummary` with the (root session's) IAM client: its SummaryMap. */
-export async function getAccountSummary(iam: IAMClient): Promise<Record<string, number>> {
+/**
+ * `iam:GetAccountSummary` with the (root session's) IAM client: the SummaryMap's values for
+ * `keys` (a key the map lacks is left out). Only the named entries are read, each found with one
+ * `indexOf`: the engine needs four of the map's ~40, and walking them all (first with a capturing
+ * regex, then entry by entry) was the hot path's largest cost of its own (issue 12). The keys are
+ * the SDK's `SummaryKeyType` names, plain words that XML never escapes.
+ */
+export async function getAccountSummary<K extends string>(
+  iam: IAMClient,
+  keys: readonly K[],
+): Promise<Partial<Record<K, number>>> {
   const xml = await query(iam, GET_ACCOUNT_SUMMARY, []);
   const start = xml.indexOf('<SummaryMap>');
   const end = xml.indexOf('</SummaryMap>', start);
   if (start < 0 || end < 0) throw new Error('GetAccountSummary answered without a SummaryMap');
-  // A scan with indexOf: a capturing regex over the map's ~40 entries was the hot path's largest
-  // cost of its own (issue 12). Each entry is `<key>K</key>` followed by `<value>V</value>`.
-  const summary: Record<string, number> = {};
-  for (let at = xml.indexOf('<key>', start); at >= 0 && at < end; at = xml.indexOf('<key>', at)) {
-    const keyEnd = xml.indexOf('</key>', at);
-    const valueStart = xml.indexOf('<value>', keyEnd);
+  const summary: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const at = xml.indexOf(`<key>${key}</key>`, start);
+    if (at < 0 || at > end) continue;
+    const valueStart = xml.indexOf('<value>', at);
     const valueEnd = xml.indexOf('</value>', valueStart);
-    if (keyEnd < 0 || valueStart < 0 || valueEnd < 0 || valueEnd > end) break;
-    summary[decodeXml(xml.slice(at + 5, keyEnd))] = Number(xml.slice(valueStart + 7, valueEnd));
-    at = valueEnd;
+    if (valueStart < 0 || valueEnd < 0 || valueEnd > end) continue;
+    summary[key] = Number(xml.slice(valueStart + 7, valueEnd));
   }
   return summary;
 }
