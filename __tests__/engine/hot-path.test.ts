@@ -354,6 +354,13 @@ describe('the Organizations account listing on the hot path (AWS JSON 1.1)', () 
       );
     }
     expect(multiPage).toBeGreaterThan(0);
+    // A client the engine did not build sends through its own request handler, to the same pages.
+    const sdkClient = viaSdk();
+    expect(transportFor(sdkClient.config)).toBeUndefined();
+    const throughHandler = await pages(listAccountsForParent(sdkClient, parents[0] ?? ''));
+    expect(throughHandler.flat().map((a) => a.Id)).toEqual(
+      (await pages(listAccountsForParent(client, parents[0] ?? ''))).flat().map((a) => a.Id),
+    );
     const requests = (await big.calls()).filter((c) => c.action === 'ListAccountsForParent');
     expect(requests.length).toBeGreaterThan(parents.length);
   });
