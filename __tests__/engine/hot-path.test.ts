@@ -271,6 +271,37 @@ describe('hot path on the engine’s own clients (its node:http transport)', () 
     expect(await listAccessKeyIds(iam)).toEqual([]);
   });
 
+  it('sends the user agent headers the client’s own middleware sets, app id included', async () => {
+    const seen: Array<Record<string, string | string[] | undefined>> = [];
+    const server = createServer((req, res) => {
+      seen.push({ ua: req.headers['user-agent'], xua: req.headers['x-amz-user-agent'] });
+      res.statusCode = 500;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const saved = { endpoint: process.env['AWS_ENDPOINT_URL'], appId: process.env['AWS_SDK_UA_APP_ID'] };
+    try {
+      process.env['AWS_ENDPOINT_URL'] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      process.env['AWS_SDK_UA_APP_ID'] = 'root-access-test';
+      const iam = createSessionIamClient(settings(1), async () => ({
+        accessKeyId: 'ASIAXXXXXXXXXXXXXXXX',
+        secretAccessKey: 'x',
+        sessionToken: 'y',
+      }));
+      await rejection(iam.send(new GetAccountSummaryCommand({})));
+      await rejection(getAccountSummary(iam, ['AccountMFAEnabled']));
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toEqual(seen[0]);
+      expect(seen[0]?.['ua']).toContain('app/root-access-test');
+      expect(seen[0]?.['xua']).toMatch(/^aws-sdk-js\/\S+$/);
+    } finally {
+      process.env['AWS_ENDPOINT_URL'] = saved.endpoint;
+      if (saved.appId === undefined) delete process.env['AWS_SDK_UA_APP_ID'];
+      else process.env['AWS_SDK_UA_APP_ID'] = saved.appId;
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('maps a connection reset to the TimeoutError the SDK’s handler makes of it (retried as transient)', async () => {
     const server = createServer((req) => req.socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

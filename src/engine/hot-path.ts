@@ -4,13 +4,13 @@
  * parts instead of through a client's `send` (issue 12).
  *
  * A client's `send` builds a handler context, runs some twenty middleware (endpoint rules, user
- * agent formatting, logging filters, checksums), serializes and parses through the schema layer
+ * agent, logging filters, checksums), serializes and parses through the schema layer
  * and the XML parser: about three times the CPU of signing and sending the request. At 10,000
  * accounts that, not the network, is the engine's limit on a Lambda's fraction of a core.
  *
  * What the client does that matters is kept, by calling the very same SDK code with the client's
  * resolved configuration:
- * - endpoint: the client's ruleset and standard configuration (`AWS_ENDPOINT_URL[_STS|_IAM]`,
+ * - endpoint: the client's ruleset and standard configuration (`AWS_ENDPOINT_URL[_STS|_IAM|_ORGANIZATIONS]`,
  *   profile `endpoint_url`, FIPS/dual-stack, STS's regional endpoint), resolved once per client,
  *   since neither operation has an input that changes it;
  * - signing: the SDK's `AwsSdkSigV4Signer` with the client's signer, credentials provider and
@@ -18,6 +18,8 @@
  * - retries: the SDK's `retryMiddleware` loop (see `withRetries`) with the client's retry strategy
  *   (the engine's shared one: adaptive rate limit, backoff, `Retry-After`), headers and
  *   `$metadata.attempts`;
+ * - user agent: the headers the client's own `userAgentMiddleware` sets (features, app id,
+ *   `customUserAgent`), taken once per client and operation;
  * - transport: the client's `requestHandler` (the engine's keep-alive pool);
  * - errors: any non-2xx response is parsed by the client's own protocol, so errors are the same
  *   typed exceptions (`ExpiredTokenException`, `AccessDenied`, ...) with the same `$metadata`
@@ -40,6 +42,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListAccountsForParent$, ListAccountsForParentCommand } from '@aws-sdk/client-organizations';
+import { userAgentMiddleware } from '@aws-sdk/core/client';
 import { AwsSdkSigV4Signer } from '@aws-sdk/core/httpAuthSchemes';
 import {
   getEndpointFromInstructions,
@@ -75,7 +78,6 @@ interface ClientConfig {
   };
   readonly retryStrategy: () => Promise<unknown>;
   readonly maxAttempts: () => Promise<number>;
-  readonly defaultUserAgentProvider: () => Promise<ReadonlyArray<readonly [string, string?]>>;
   readonly signer: (authScheme?: object) => Promise<unknown>;
   readonly disableClockSkewCorrection?: () => Promise<boolean>;
   systemClockOffset: number;
@@ -194,10 +196,8 @@ async function prepareUncached(config: ClientConfig, op: Operation): Promise<Pre
   const endpoint = await getEndpointFromInstructions({}, op.command, config);
   const scheme = endpoint.properties?.['authSchemes'] as Array<{ signingRegion?: string }> | undefined;
   const signingRegion = scheme?.[0]?.signingRegion ?? (await config.region());
-  const userAgent = (await config.defaultUserAgentProvider())
-    .map(([name, version]) => (version === undefined ? name : `${name}/${version}`))
-    .join(' ');
   const context: HandlerExecutionContext = { endpointV2: endpoint };
+  const userAgentHeaders = await userAgentOf(config, context);
   // The client's signer function builds a SignatureV4 from a copy of the whole configuration on
   // every call; the one built here is the same (the client's credentials provider, hash and
   // escaping), once. The clock offset stays the client's own field, read and corrected in place.
@@ -244,10 +244,28 @@ async function prepareUncached(config: ClientConfig, op: Operation): Promise<Pre
       : {}),
     host: url.host,
     ...op.protocolHeaders,
-    'user-agent': userAgent,
-    'x-amz-user-agent': userAgent,
+    ...userAgentHeaders,
   };
   return { url, headers, send: (request) => withRetries(strategy, maxAttempts, request, attempt) };
+}
+
+/**
+ * The user agent headers the client's own `userAgentMiddleware` sets (in Node: the full agent in
+ * `user-agent`, with the client's features, `customUserAgent` and app id, the standard
+ * `AWS_SDK_UA_APP_ID` / `sdk_ua_app_id` included; the `aws-sdk-js` part alone in
+ * `x-amz-user-agent`), taken by running that middleware once over an empty request.
+ */
+async function userAgentOf(
+  config: ClientConfig,
+  context: HandlerExecutionContext,
+): Promise<Record<string, string>> {
+  const request = new HttpRequest({ headers: {} });
+  const capture = userAgentMiddleware(config as unknown as Parameters<typeof userAgentMiddleware>[0])(
+    (args) => Promise.resolve({ output: args.input as object, response: undefined }),
+    { ...context },
+  );
+  await capture({ request, input: {} });
+  return { ...request.headers };
 }
 
 async function viaTransport(transport: Transport, url: URL, signed: HttpRequest): Promise<HttpResponse> {
