@@ -189,6 +189,13 @@ suite('the last drift repair record (bundle, emulator + moto)', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line['level'] === 'WARN');
+  /** Writes the record back unchanged, as the test's principal: takes a PutParameter token. */
+  const rewriteRecord = async (): Promise<void> => {
+    const current = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter?.Value ?? '{}';
+    await ssm.send(
+      new PutParameterCommand({ Name: PARAMETER, Value: current, Type: 'String', Overwrite: true }),
+    );
+  };
   const audit = { action: 'audit', onError: 'report' };
   const repair = (accountIds: string[]) => ({
     action: 'repair-drift',
@@ -257,6 +264,75 @@ suite('the last drift repair record (bundle, emulator + moto)', () => {
       });
     } finally {
       await scp.remove();
+    }
+  });
+
+  it('answers an SSM rate limit with the ThrottlingException the SDK knows', async () => {
+    // GIVEN a limit on the forwarded GetParameter of one call per 100 s, taken by the first call
+    await emulator.setFaults({ rateLimits: { 'ssm:GetParameter': 0.01 } });
+    await ssm.send(new GetParameterCommand({ Name: PARAMETER }));
+    const once = new SSMClient({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      credentials: emulator.managementCredentials,
+      maxAttempts: 1,
+    });
+    try {
+      // WHEN
+      const error = await once.send(new GetParameterCommand({ Name: PARAMETER })).catch((e: unknown) => e);
+      // THEN the real SDK reads the emulator's answer as SSM's throttling error
+      expect(error).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    } finally {
+      once.destroy();
+      await emulator.setFaults({ rateLimits: {} });
+    }
+  });
+
+  it('retries a throttled record write with backoff, and records the repair', async () => {
+    // GIVEN an account to fix, and SSM allowing one PutParameter a second, just taken
+    await emulator.setRootCredentials(MEMBER_ACCOUNT, { password: true });
+    await emulator.setFaults({ rateLimits: { 'ssm:PutParameter': 1 } });
+    try {
+      await rewriteRecord();
+      await emulator.clearCalls();
+      // WHEN
+      const repaired = await lambda.invoke(repair([MEMBER_ACCOUNT]), { requestId: 'repair-throttled' });
+      // THEN the write was throttled, retried after its backoff (400, then 800 ms) and landed
+      expect(repaired.error).toBeUndefined();
+      const puts = (await ssmCalls()).filter((c) => c.action === 'PutParameter').map((c) => c.status);
+      expect(puts[0]).toBe(400);
+      expect(puts.at(-1)).toBe(200);
+      expect(puts.slice(0, -1).every((status) => status === 400)).toBe(true);
+      expect(await stored()).toMatchObject({ runId: 'repair-throttled', remediated: [MEMBER_ACCOUNT] });
+      expect(warnings(repaired)).toEqual([]);
+    } finally {
+      await emulator.setFaults({ rateLimits: {} });
+    }
+  });
+
+  it('still returns the repair when SSM throttles every attempt, and says the next run tries again', async () => {
+    // GIVEN
+    const kept = await stored();
+    await emulator.setRootCredentials(MEMBER_ACCOUNT, { password: true });
+    await emulator.setFaults({ rateLimits: { 'ssm:PutParameter': 0.01 } });
+    try {
+      await rewriteRecord();
+      await emulator.clearCalls();
+      // WHEN
+      const repaired = await lambda.invoke(repair([MEMBER_ACCOUNT]));
+      // THEN the fix is reported, the record is unchanged, and the warning names the throttling
+      expect(repaired.error).toBeUndefined();
+      expect(repaired.result).toMatchObject({
+        lastDriftRepair: expect.objectContaining({ remediated: [MEMBER_ACCOUNT] }),
+      });
+      expect(await stored()).toEqual(kept);
+      const puts = (await ssmCalls()).filter((c) => c.action === 'PutParameter').map((c) => c.status);
+      expect(puts).toEqual([400, 400, 400]);
+      const warned = warnings(repaired).find((w) => w['message'] === 'last drift repair not recorded');
+      expect(String(warned?.['reason'])).toContain('after 3 attempts');
+      expect(String(warned?.['reason'])).toContain('SSM throttled the calls, the next run tries again');
+    } finally {
+      await emulator.setFaults({ rateLimits: {} });
     }
   });
 

@@ -203,9 +203,13 @@ export class EmulatorCore {
     } else if (!auth.ok) {
       response = renderError(serviceKey, authError(serviceKey, auth.failure));
     } else {
-      const outcome = forwarded ? ({ kind: 'none' } as const) : this.faults.decide(serviceKey, action);
+      // A forwarded call's service is its signing name (the route is moto's).
+      const faultService = forwarded ? (signature?.service ?? serviceKey) : serviceKey;
+      const outcome = forwarded
+        ? this.faults.decideForwarded(faultService, action)
+        : this.faults.decide(serviceKey, action);
       if (outcome.kind === 'throttle') {
-        response = renderError(serviceKey, throttlingError(serviceKey, outcome.reason));
+        response = renderError(faultService, throttlingError(faultService, outcome.reason));
       } else if (outcome.kind === 'error') {
         response = renderError(serviceKey, internalError(serviceKey));
       } else {

@@ -8,7 +8,7 @@ import { AwsError } from '../model/state';
 import { IAM_API, STS_API, escapeXml, newRequestId, queryError } from '../protocol/query';
 
 /** Services are keyed by string so a later forwarding route (moto, Lambda) can add its own. */
-export type Protocol = 'query-sts' | 'query-iam' | 'json-organizations' | 'json-sqs' | 'rest-s3';
+export type Protocol = 'query-sts' | 'query-iam' | 'json-organizations' | 'json-sqs' | 'json-ssm' | 'rest-s3';
 
 export function protocolOf(service: string): Protocol {
   switch (service) {
@@ -18,6 +18,8 @@ export function protocolOf(service: string): Protocol {
       return 'json-organizations';
     case 'sqs':
       return 'json-sqs';
+    case 'ssm':
+      return 'json-ssm';
     case 's3':
       return 'rest-s3';
     default:
@@ -51,6 +53,14 @@ export function renderError(service: string, error: AwsError): RawResponse {
         body: JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }),
       };
     }
+    case 'json-ssm':
+      // SSM (forwarded to moto) is awsJson1_1 with a lower-case `message`; only the emulator's own
+      // answers to it (a rate limit) are rendered here.
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ __type: error.code, message: error.message }),
+      };
     case 'rest-s3':
       return {
         status: error.status,
@@ -73,6 +83,8 @@ export function throttlingError(service: string, reason: string): AwsError {
       return new AwsError('TooManyRequestsException', reason, 429);
     case 'json-sqs':
       return new AwsError('RequestThrottled', reason, 403);
+    case 'json-ssm':
+      return new AwsError('ThrottlingException', reason, 400);
     case 'rest-s3':
       return new AwsError('SlowDown', 'Please reduce your request rate.', 503);
     default:

@@ -59,19 +59,40 @@ export class FaultInjector {
     return { kind: 'none' };
   }
 
-  private takeTokens(limits: Record<string, number>, key: string, service: string): string | undefined {
-    const matching = [key, `${service}:*`, '*'].filter((k) => limits[k] !== undefined);
+  /**
+   * For a call the emulator forwards (to moto): only the rate limits named for its service
+   * (`service:Action`, `service:*`), never `*`, the random rates or the latency, which model the
+   * services the reconciler calls and would only slow the plumbing Terraform needs.
+   */
+  decideForwarded(service: string, action: string): FaultOutcome {
+    const limited = this.takeTokens(this.faults().rateLimits, `${service}:${action}`, service, false);
+    return limited !== undefined
+      ? { kind: 'throttle', reason: `Rate exceeded for ${limited}` }
+      : { kind: 'none' };
+  }
+
+  private takeTokens(
+    limits: Record<string, number>,
+    key: string,
+    service: string,
+    includeGlobal = true,
+  ): string | undefined {
+    const matching = [key, `${service}:*`, ...(includeGlobal ? ['*'] : [])].filter(
+      (k) => limits[k] !== undefined,
+    );
     if (matching.length === 0) return undefined;
     const now = this.clockMs();
     const buckets = matching.map((k) => {
       const rate = limits[k] ?? 0;
+      // A full bucket allows one second's worth of burst, as AWS's token buckets do, and at least
+      // one call, so that a limit under one call a second (0.5: one call every 2 s) lets any through.
+      const capacity = Math.max(rate, 1);
       let bucket = this.buckets.get(k);
       if (bucket === undefined) {
-        // A full bucket allows one second's worth of burst, as AWS's token buckets do.
-        bucket = { tokens: rate, updatedMs: now };
+        bucket = { tokens: capacity, updatedMs: now };
         this.buckets.set(k, bucket);
       }
-      bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate);
+      bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate);
       bucket.updatedMs = now;
       return [k, bucket] as const;
     });
