@@ -5,7 +5,7 @@
  *   npm run bench -- [--json] [--accounts 100,1000,10000] [--concurrency 8,32,100] [--latency 50]
  *                    [--modes audit,enforce] [--sequential 100] [--quota 512,1024,1769]
  *                    [--quota-accounts 1000] [--throttle 20] [--throttle-accounts 600]
- *                    [--non-compliant 0.1] [--profile DIR]
+ *                    [--non-compliant 0.1] [--repeat 1] [--profile DIR]
  *
  * Each run: a generated organization (10% non-compliant), the emulator in its own process with
  * `latency` ms per call, the engine in another (so CPU, RSS and a CPU quota are the engine's
@@ -60,6 +60,10 @@ const quotas = list('quota', [512, 1_024, 1_769]).filter((mb) => mb > 0);
 const quotaAccounts = one('quota-accounts', 1_000);
 const throttleRate = one('throttle', 20);
 const throttleAccounts = one('throttle-accounts', throttleRate * 30);
+
+// `--repeat N` runs each configuration N times (fresh processes each time) and prints the median:
+// on a shared machine one run's noise is about the margin of a bar.
+const repeatCount = Math.max(1, Math.floor(one('repeat', 1)));
 
 const profileIndex = process.argv.indexOf('--profile');
 const profileDir = profileIndex >= 0 ? process.argv[profileIndex + 1] : undefined;
@@ -212,6 +216,39 @@ async function measuredRun(
   };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** The median of each bar's figure over the repeats of one configuration, and their range. */
+function emitMedian(repeats: ReadonlyArray<Record<string, unknown>>): void {
+  const first = repeats[0] ?? {};
+  const figures = ['ratio', 'cpuMsPerCall', 'floorCpuMsPerCall', 'cpuToFloor', 'peakRssMb'] as const;
+  const record: Record<string, unknown> = {
+    mode: first['mode'],
+    accounts: first['accounts'],
+    concurrency: first['concurrency'],
+    repeats: repeats.length,
+  };
+  for (const figure of figures) {
+    const values = repeats.map((r) => Number(r[figure]));
+    record[figure] = Number(median(values).toFixed(3));
+    record[`${figure}Range`] = [Math.min(...values), Math.max(...values)];
+  }
+  emit(
+    'median',
+    record,
+    `median of ${repeats.length} runs, ${String(record['mode'])} ${String(record['accounts'])} accounts, c=${String(record['concurrency'])}: ` +
+      figures
+        .map((f) => `${f} ${String(record[f])} (${(record[`${f}Range`] as number[]).join('-')})`)
+        .join(', '),
+  );
+}
+
 function describeRun(r: Record<string, unknown>): string {
   const v = (key: string): string => JSON.stringify(r[key]) ?? '';
   return (
@@ -236,9 +273,17 @@ async function main(): Promise<void> {
     try {
       for (const mode of modes) {
         for (const concurrency of concurrencies) {
-          const r = await measuredRun(emulator, scenario, mode, concurrency);
-          results.push(r);
-          emit('run', r, describeRun(r));
+          const repeats: Array<Record<string, unknown>> = [];
+          for (let repeat = 1; repeat <= repeatCount; repeat++) {
+            const r = {
+              ...(await measuredRun(emulator, scenario, mode, concurrency)),
+              ...(repeatCount > 1 ? { repeat } : {}),
+            };
+            results.push(r);
+            repeats.push(r);
+            emit('run', r, describeRun(r));
+          }
+          if (repeatCount > 1) emitMedian(repeats);
         }
         if (sequentialSample > 0) {
           const admin = emulatorAdmin(emulator.endpoint);
