@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-organizations';
 
 import { errorName } from './errors';
-import { listAccountsForParent } from './hot-path';
+import { listAccountsForParent, type ListedAccount } from './hot-path';
 
 export interface OrganizationInfo {
   readonly id: string;
@@ -184,7 +184,7 @@ export class AwsOrganizationSource implements OrganizationSource, PolicySource {
   }
 }
 
-function toOrgAccount(account: { Id?: string; Name?: string; State?: string; Status?: string }): OrgAccount {
+function toOrgAccount(account: ListedAccount): OrgAccount {
   return {
     id: account.Id ?? '',
     ...(account.Name !== undefined ? { name: account.Name } : {}),
